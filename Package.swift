@@ -1,0 +1,51 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// One package: system-library shims for libgit2 and cmark-gfm, pure domain modules, the use-case
+/// layer that coordinates them, and a thin `policyflow` executable. Dependencies point one way:
+/// policyflow → PolicyFlow → {PolicyWorkflow, PolicyManifest, PolicyStore, PolicyGit, PolicyAssembly}.
+let package = Package(
+  name: "policyflow",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "policyflow", targets: ["policyflow"]),
+    .library(name: "PolicyFlow", targets: ["PolicyFlow"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+  ],
+  targets: [
+    .systemLibrary(name: "Clibgit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+    .systemLibrary(
+      name: "Ccmark", pkgConfig: "libcmark-gfm",
+      providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+
+    .target(name: "PolicyGit", dependencies: ["Clibgit2"]),
+    .target(name: "PolicyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+    .target(name: "PolicyWorkflow", dependencies: ["Yams"]),
+    .target(name: "PolicyManifest", dependencies: ["Yams"]),
+    .target(name: "PolicyAssembly", dependencies: ["Ccmark", "ZIPFoundation"]),
+    .target(
+      name: "PolicyFlow",
+      dependencies: [
+        "PolicyGit", "PolicyStore", "PolicyWorkflow", "PolicyManifest", "PolicyAssembly",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
+    .executableTarget(
+      name: "policyflow",
+      dependencies: ["PolicyFlow", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+    .testTarget(name: "PolicyGitTests", dependencies: ["PolicyGit"]),
+    .testTarget(name: "PolicyStoreTests", dependencies: ["PolicyStore"]),
+    .testTarget(name: "PolicyWorkflowTests", dependencies: ["PolicyWorkflow"]),
+    .testTarget(name: "PolicyManifestTests", dependencies: ["PolicyManifest"]),
+    .testTarget(name: "PolicyAssemblyTests", dependencies: ["PolicyAssembly"]),
+    .testTarget(name: "PolicyFlowTests", dependencies: ["PolicyFlow"]),
+    .testTarget(name: "CLITests", dependencies: ["PolicyFlow"]),
+  ],
+  swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,2 @@
+import Ccmark
+let _cmarkProbe = cmark_gfm_core_extensions_ensure_registered

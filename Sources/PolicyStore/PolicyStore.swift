@@ -1,0 +1,1 @@
+// PolicyStore module.
