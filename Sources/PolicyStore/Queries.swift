@@ -1,0 +1,164 @@
+import Foundation
+import GRDB
+
+/// Read access with named queries; shared by reads and by writes (a transaction can read too).
+public class StoreReader {
+  let db: Database
+  init(db: Database) { self.db = db }
+
+  public func sections() throws -> [SectionRecord] {
+    try SectionRecord.order(SectionRecord.Columns.position).fetchAll(db)
+  }
+
+  public func section(_ id: String) throws -> SectionRecord? { try SectionRecord.fetchOne(db, key: id) }
+
+  public func revisions(of sectionId: String) throws -> [RevisionRecord] {
+    try RevisionRecord.filter(RevisionRecord.Columns.sectionId == sectionId)
+      .order(RevisionRecord.Columns.number).fetchAll(db)
+  }
+
+  public func allRevisions() throws -> [RevisionRecord] {
+    try RevisionRecord.order(RevisionRecord.Columns.sectionId, RevisionRecord.Columns.number).fetchAll(db)
+  }
+
+  public func revision(_ sectionId: String, _ number: Int) throws -> RevisionRecord? {
+    try RevisionRecord.filter(RevisionRecord.Columns.sectionId == sectionId && RevisionRecord.Columns.number == number)
+      .fetchOne(db)
+  }
+
+  /// Latest revision per section in one query (status at 1,000 sections must not do 1,000 queries).
+  public func latestRevisions() throws -> [String: RevisionRecord] {
+    let rows = try RevisionRecord.fetchAll(db, sql: """
+      SELECT r.* FROM revision r JOIN section s ON s.id = r.sectionId AND s.latestRevision = r.number
+      """)
+    return Dictionary(rows.map { ($0.sectionId, $0) }, uniquingKeysWith: { a, _ in a })
+  }
+
+  public func signoffs(of sectionId: String, revision: Int? = nil) throws -> [SignoffRecord] {
+    var request = SignoffRecord.filter(SignoffRecord.Columns.sectionId == sectionId)
+    if let revision { request = request.filter(SignoffRecord.Columns.revisionNumber == revision) }
+    return try request.order(Column("id")).fetchAll(db)
+  }
+
+  /// Sign-offs on each section's latest revision, grouped by section.
+  public func currentSignoffs() throws -> [String: [SignoffRecord]] {
+    let rows = try SignoffRecord.fetchAll(db, sql: """
+      SELECT g.* FROM signoff g JOIN section s ON s.id = g.sectionId AND s.latestRevision = g.revisionNumber
+      ORDER BY g.id
+      """)
+    return Dictionary(grouping: rows, by: \.sectionId)
+  }
+
+  public func allSignoffs() throws -> [SignoffRecord] { try SignoffRecord.order(Column("id")).fetchAll(db) }
+
+  public func comments(of sectionId: String) throws -> [CommentRecord] {
+    try CommentRecord.filter(CommentRecord.Columns.sectionId == sectionId).order(CommentRecord.Columns.id).fetchAll(db)
+  }
+
+  public func comment(_ id: Int64) throws -> CommentRecord? { try CommentRecord.fetchOne(db, key: id) }
+
+  /// Open thread roots per section (status and blocking flags live on the thread's first comment).
+  public func openThreads() throws -> [String: [CommentRecord]] {
+    let rows = try CommentRecord
+      .filter(CommentRecord.Columns.parentId == nil && CommentRecord.Columns.status == CommentRecord.Status.open.rawValue)
+      .order(CommentRecord.Columns.id).fetchAll(db)
+    return Dictionary(grouping: rows, by: \.sectionId)
+  }
+
+  public func requirements() throws -> [RequirementRecord] {
+    try RequirementRecord.order(Column("position")).fetchAll(db)
+  }
+
+  public func requirement(_ id: String) throws -> RequirementRecord? { try RequirementRecord.fetchOne(db, key: id) }
+
+  public func links(requirement: String? = nil, section: String? = nil) throws -> [RequirementLinkRecord] {
+    var request = RequirementLinkRecord.all()
+    if let requirement { request = request.filter(RequirementLinkRecord.Columns.requirementId == requirement) }
+    if let section { request = request.filter(RequirementLinkRecord.Columns.sectionId == section) }
+    return try request.order(Column("id")).fetchAll(db)
+  }
+
+  public func events(section: String? = nil) throws -> [EventRecord] {
+    var request = EventRecord.all()
+    if let section { request = request.filter(EventRecord.Columns.sectionId == section) }
+    return try request.order(EventRecord.Columns.id).fetchAll(db)
+  }
+
+  public func lastEvent() throws -> EventRecord? {
+    try EventRecord.order(EventRecord.Columns.id.desc).fetchOne(db)
+  }
+
+  public func pendingRefs() throws -> [PendingRefRecord] { try PendingRefRecord.order(Column("id")).fetchAll(db) }
+}
+
+/// Writes, named for what they do; all run inside the transaction of `Store.write`.
+public final class StoreTransaction: StoreReader {
+  private let hasher: (String) -> String
+  init(db: Database, hasher: @escaping (String) -> String) {
+    self.hasher = hasher
+    super.init(db: db)
+  }
+
+  public func insertSection(_ section: SectionRecord) throws { try section.insert(db) }
+  public func updateSection(_ section: SectionRecord) throws { try section.update(db) }
+
+  @discardableResult
+  public func insertRevision(_ revision: RevisionRecord) throws -> RevisionRecord {
+    var revision = revision
+    try revision.insert(db)
+    return revision
+  }
+
+  @discardableResult
+  public func insertSignoff(_ signoff: SignoffRecord) throws -> SignoffRecord {
+    var signoff = signoff
+    try signoff.insert(db)
+    return signoff
+  }
+
+  @discardableResult
+  public func insertComment(_ comment: CommentRecord) throws -> CommentRecord {
+    var comment = comment
+    try comment.insert(db)
+    return comment
+  }
+
+  public func updateComment(_ comment: CommentRecord) throws { try comment.update(db) }
+
+  public func upsertRequirement(_ requirement: RequirementRecord) throws { try requirement.save(db) }
+
+  /// Replaces the link (or waiver) of `requirementId` in `sectionId`: one current answer per pair;
+  /// earlier ones stay in the event log.
+  @discardableResult
+  public func replaceLink(_ link: RequirementLinkRecord) throws -> RequirementLinkRecord {
+    try RequirementLinkRecord
+      .filter(RequirementLinkRecord.Columns.requirementId == link.requirementId
+        && RequirementLinkRecord.Columns.sectionId == link.sectionId)
+      .deleteAll(db)
+    var link = link
+    try link.insert(db)
+    return link
+  }
+
+  public func updateLink(_ link: RequirementLinkRecord) throws { try link.update(db) }
+
+  /// Appends to the hash chain: the new event carries the previous event's hash.
+  @discardableResult
+  public func appendEvent(_ event: EventRecord) throws -> EventRecord {
+    var event = event
+    event.at = Date(timeIntervalSince1970: (event.at.timeIntervalSince1970 * 1000).rounded() / 1000)
+    event.prevHash = try lastEvent()?.hash ?? ""
+    event.hash = hasher(event.canonicalPayload)
+    try event.insert(db)
+    return event
+  }
+
+  @discardableResult
+  public func insertPendingRef(_ pending: PendingRefRecord) throws -> PendingRefRecord {
+    var pending = pending
+    try pending.insert(db)
+    return pending
+  }
+
+  public func deletePendingRef(id: Int64) throws { _ = try PendingRefRecord.deleteOne(db, key: id) }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import GRDB
+
+/// Errors of the database layer, carrying what the user (or `verify`) needs to act on.
+public enum StoreError: Error, LocalizedError, Sendable {
+  case cannotOpen(path: String, reason: String)
+  case notFound(String)
+  case integrity(String)
+
+  public var errorDescription: String? {
+    switch self {
+    case .cannotOpen(let path, let reason): return "cannot open the workspace database \(path): \(reason)"
+    case .notFound(let what): return "\(what) not found in the workspace database"
+    case .integrity(let what): return "database integrity: \(what)"
+    }
+  }
+}
+
+/// The workspace database: owns its connection pool, migrates on open, and exposes reads and
+/// one-transaction writes. Opened once per process.
+public final class Store: @unchecked Sendable {
+  private let writer: DatabasePool
+  /// Hashes the event chain; injected so this module needs no crypto dependency of its own.
+  private let hasher: @Sendable (String) -> String
+  public let path: URL
+
+  /// - Parameter hasher: hex digest used for the event chain (SHA-256 in production).
+  public init(path: URL, hasher: @escaping @Sendable (String) -> String) throws {
+    var configuration = Configuration()
+    configuration.foreignKeysEnabled = true
+    // Concurrent processes wait for each other instead of failing with "database is locked".
+    configuration.busyMode = .timeout(60)
+    configuration.label = "policyflow"
+    do {
+      writer = try DatabasePool(path: path.path, configuration: configuration)
+      try Store.migrator.migrate(writer)
+    } catch {
+      throw StoreError.cannotOpen(path: path.path, reason: "\(error)")
+    }
+    self.hasher = hasher
+    self.path = path
+  }
+
+  /// Migrations are never edited once shipped; a new need is a new migration.
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1: sections, revisions, sign-offs, comments, requirements, events") { db in
+      try db.create(table: "section") { t in
+        t.primaryKey("id", .text)
+        t.column("position", .integer).notNull()
+        t.column("state", .text).notNull()
+        t.column("latestRevision", .integer).notNull()
+        t.column("approvedRevision", .integer)
+        t.column("approvedCommit", .text)
+        t.column("updatedAt", .datetime).notNull()
+      }
+      try db.create(table: "revision") { t in
+        t.autoIncrementedPrimaryKey("id")
+        t.column("sectionId", .text).notNull().references("section", onDelete: .restrict)
+        t.column("number", .integer).notNull()
+        t.column("commitId", .text).notNull()
+        t.column("blobId", .text).notNull()
+        t.column("contentHash", .text).notNull()
+        t.column("authorId", .text).notNull()
+        t.column("message", .text).notNull()
+        t.column("createdAt", .datetime).notNull()
+        t.uniqueKey(["sectionId", "number"])
+      }
+      try db.create(table: "signoff") { t in
+        t.autoIncrementedPrimaryKey("id")
+        t.column("sectionId", .text).notNull().references("section", onDelete: .restrict)
+        t.column("revisionNumber", .integer).notNull()
+        t.column("contentHash", .text).notNull()
+        t.column("personId", .text).notNull()
+        t.column("capacity", .text).notNull()
+        t.column("groupCode", .text)
+        t.column("decision", .text).notNull()
+        t.column("message", .text).notNull()
+        t.column("createdAt", .datetime).notNull()
+        t.foreignKey(["sectionId", "revisionNumber"], references: "revision", columns: ["sectionId", "number"])
+      }
+      try db.create(table: "comment") { t in
+        t.autoIncrementedPrimaryKey("id")
+        t.column("sectionId", .text).notNull().references("section", onDelete: .restrict)
+        t.column("revisionNumber", .integer).notNull()
+        t.column("anchorRevision", .integer).notNull()
+        t.column("lineStart", .integer)
+        t.column("lineEnd", .integer)
+        t.column("quotedText", .text)
+        t.column("authorId", .text).notNull()
+        t.column("body", .text).notNull()
+        t.column("blocking", .boolean).notNull()
+        t.column("parentId", .integer).references("comment", onDelete: .restrict)
+        t.column("status", .text).notNull()
+        t.column("outdated", .boolean).notNull()
+        t.column("resolvedBy", .text)
+        t.column("resolvedAt", .datetime)
+        t.column("createdAt", .datetime).notNull()
+        t.foreignKey(["sectionId", "revisionNumber"], references: "revision", columns: ["sectionId", "number"])
+      }
+      try db.create(table: "requirement") { t in
+        t.primaryKey("id", .text)
+        t.column("kind", .text).notNull()
+        t.column("source", .text).notNull()
+        t.column("theme", .text)
+        t.column("text", .text).notNull()
+        t.column("textHash", .text).notNull()
+        t.column("targets", .text).notNull()
+        t.column("file", .text).notNull()
+        t.column("position", .integer).notNull()
+      }
+      try db.create(table: "requirementLink") { t in
+        t.autoIncrementedPrimaryKey("id")
+        t.column("requirementId", .text).notNull().references("requirement", onDelete: .restrict)
+        t.column("sectionId", .text).notNull().references("section", onDelete: .restrict)
+        t.column("kind", .text).notNull()
+        t.column("note", .text).notNull()
+        t.column("revisionNumber", .integer).notNull()
+        t.column("lineStart", .integer)
+        t.column("lineEnd", .integer)
+        t.column("linkedTextHash", .text).notNull()
+        t.column("requirementHash", .text).notNull()
+        t.column("createdBy", .text).notNull()
+        t.column("createdAt", .datetime).notNull()
+        t.uniqueKey(["requirementId", "sectionId"])
+      }
+      try db.create(table: "event") { t in
+        t.autoIncrementedPrimaryKey("id")
+        t.column("at", .datetime).notNull()
+        t.column("actor", .text).notNull()
+        t.column("action", .text).notNull()
+        t.column("sectionId", .text)
+        t.column("fromState", .text)
+        t.column("toState", .text)
+        t.column("revision", .integer)
+        t.column("commitId", .text)
+        t.column("detail", .text).notNull()
+        t.column("prevHash", .text).notNull()
+        t.column("hash", .text).notNull().unique()
+      }
+      try db.create(index: "event_section", on: "event", columns: ["sectionId"])
+      try db.create(index: "comment_section", on: "comment", columns: ["sectionId"])
+      try db.create(index: "signoff_section", on: "signoff", columns: ["sectionId", "revisionNumber"])
+      try db.create(table: "pendingRef") { t in
+        t.autoIncrementedPrimaryKey("id")
+        t.column("refName", .text).notNull()
+        t.column("oldTarget", .text)
+        t.column("newTarget", .text).notNull()
+        t.column("createdAt", .datetime).notNull()
+      }
+      // The log is append-only: the database itself refuses edits and deletions made through SQL
+      // by this program; `verify` still checks the hash chain against edits made around it.
+      try db.execute(sql: """
+        CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+        CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+        """)
+    }
+    return migrator
+  }
+
+  /// Names of the applied migrations, oldest first.
+  public func appliedMigrations() throws -> [String] {
+    try writer.read { db in try Store.migrator.appliedMigrations(db) }
+  }
+
+  /// Runs `body` in one IMMEDIATE transaction: all of it is committed, or none of it.
+  public func write<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+    try writer.writeWithoutTransaction { db in
+      var result: T?
+      try db.inTransaction(.immediate) {
+        result = try body(StoreTransaction(db: db, hasher: hasher))
+        return .commit
+      }
+      return result!
+    }
+  }
+
+  /// Runs `body` against a consistent snapshot.
+  public func read<T>(_ body: (StoreReader) throws -> T) throws -> T {
+    try writer.read { db in try body(StoreReader(db: db)) }
+  }
+
+  /// SQLite's own `integrity_check` and `foreign_key_check` findings (empty when healthy).
+  public func sqliteIntegrityFindings() throws -> [String] {
+    try writer.read { db in
+      var findings: [String] = []
+      let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+      if integrity != ["ok"] { findings += integrity.map { "integrity_check: \($0)" } }
+      let rows = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+      for row in rows {
+        findings.append("foreign_key_check: table \(row[0] as String? ?? "?") row \(row[1] as Int64? ?? -1) "
+          + "references missing \(row[2] as String? ?? "?")")
+      }
+      return findings
+    }
+  }
+
+  /// Recomputes an event's chain hash the way `appendEvent` computed it.
+  public func chainHash(of event: EventRecord) -> String { hasher(event.canonicalPayload) }
+}
