@@ -1,0 +1,176 @@
+import Foundation
+import PolicyGit
+import PolicyManifest
+import PolicyStore
+import PolicyWorkflow
+
+/// What `init` made, for the CLI to report.
+public struct InitResult: Sendable {
+  public let root: URL
+  public let mainCommit: ObjectID
+  public let sections: Int
+  public let requirements: Int
+  public let author: String
+}
+
+public enum InitWorkspace {
+  /// Creates a workspace in `directory` from `template`.
+  ///
+  /// Everything is built in a hidden sibling directory and renamed into place at the end, so a failed
+  /// or killed `init` never leaves a half-made workspace behind under the requested name.
+  public static func run(
+    directory: URL, template: TemplateLocation, actor: String?, clock: () -> Date = Date.init
+  ) throws -> InitResult {
+    let fileManager = FileManager.default
+    let target = directory.standardizedFileURL
+    var isDirectory: ObjCBool = false
+    if fileManager.fileExists(atPath: target.path, isDirectory: &isDirectory) {
+      if fileManager.fileExists(atPath: WorkspaceLocation(root: target).stateDirectory.path) {
+        throw PolicyFlowError.notPermitted(
+          "\(target.path) already is a policyflow workspace; init changed nothing. "
+            + "Use it as it is, or choose a new directory.")
+      }
+      guard isDirectory.boolValue else {
+        throw PolicyFlowError.notPermitted("\(target.path) exists and is a file; init changed nothing. Choose a new directory.")
+      }
+      let contents = try fileManager.contentsOfDirectory(atPath: target.path)
+      guard contents.isEmpty else {
+        throw PolicyFlowError.notPermitted(
+          "\(target.path) is not empty (\(contents.count) entries); init changed nothing. "
+            + "Choose a new or empty directory.")
+      }
+    }
+
+    // Validate the template completely before touching the disk.
+    let definition = try Workspace.loadDefinition(at: template.template)
+    let workflowURL = template.workflows.appendingPathComponent("\(definition.manifest.workflow).yaml")
+    guard fileManager.fileExists(atPath: workflowURL.path) else {
+      throw PolicyFlowError.missing(
+        "the template's policy.yaml names the workflow `\(definition.manifest.workflow)`, but "
+          + "\(workflowURL.path) does not exist.")
+    }
+    let workflow: WorkflowDefinition
+    do { workflow = try WorkflowDefinition.load(contentsOf: workflowURL) } catch {
+      throw PolicyFlowError.badInput("the workflow \(workflowURL.path) is invalid:\n\(error.localizedDescription)")
+    }
+    let author: Member
+    if let actor {
+      guard let member = definition.members.resolve(actor) else {
+        throw PolicyFlowError.missing("unknown person `\(actor)`: not an id or e-mail in the template's members.yaml.")
+      }
+      author = member
+    } else if let secretariat = definition.members.members.first(where: { $0.roles.contains(.secretariat) }) {
+      author = secretariat
+    } else {
+      throw PolicyFlowError.badInput("members.yaml names nobody with the role secretariat; someone must own init.")
+    }
+
+    let parent = target.deletingLastPathComponent()
+    try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
+    let staging = parent.appendingPathComponent(".\(target.lastPathComponent).policyflow-init-\(UUID().uuidString)")
+    defer { try? fileManager.removeItem(at: staging) }
+    let result = try build(
+      at: staging, definition: definition, workflow: workflow, template: template, author: author, clock: clock)
+    if fileManager.fileExists(atPath: target.path) { try fileManager.removeItem(at: target) }
+    try fileManager.moveItem(at: staging, to: target)
+    return InitResult(
+      root: target, mainCommit: result.main, sections: definition.manifest.sections.count,
+      requirements: definition.requirements.count, author: author.id)
+  }
+
+  private static func build(
+    at root: URL, definition: PolicyDefinition, workflow: WorkflowDefinition, template: TemplateLocation,
+    author: Member, clock: () -> Date
+  ) throws -> (main: ObjectID, Void) {
+    let fileManager = FileManager.default
+    let repository = try Repository.create(at: root, initialBranch: "main")
+    let now = clock()
+    let signature = Signature(
+      name: author.name, email: author.email, time: now, offsetMinutes: TimeZone.current.secondsFromGMT(for: now) / 60)
+
+    // main: manifest, members, requirements, workflows — no section text until it is approved.
+    var files: [String: ObjectID] = [:]
+    for name in ["policy.yaml", "members.yaml"] {
+      files[name] = try repository.writeBlob(Data(contentsOf: template.template.appendingPathComponent(name)))
+    }
+    for (directory, destination) in [
+      (template.template.appendingPathComponent("requirements"), "requirements"), (template.workflows, "workflows"),
+    ] {
+      guard fileManager.fileExists(atPath: directory.path) else { continue }
+      for name in try fileManager.contentsOfDirectory(atPath: directory.path).sorted() where name.hasSuffix(".yaml") {
+        files["\(destination)/\(name)"] = try repository.writeBlob(
+          Data(contentsOf: directory.appendingPathComponent(name)))
+      }
+    }
+    let mainTree = try repository.tree(base: nil, setting: files)
+    let manifest = definition.manifest
+    let mainCommit = try repository.createCommit(
+      tree: mainTree, parents: [], author: signature, committer: signature,
+      message: """
+        Opret politikken: \(manifest.title) \(manifest.period)
+
+        Manifest, medlemmer, krav og arbejdsgange. Afsnittenes tekst kommer på main, når den er godkendt.
+
+        Policyflow-Action: init
+        """)
+    try repository.updateReference(Workspace.mainRef, to: mainCommit, expected: nil, message: "policyflow init")
+
+    // Each section's template text is its revision 0, on its own branch forked from main.
+    var revisions: [RevisionRecord] = []
+    for section in manifest.sections {
+      let url = template.template.appendingPathComponent("sections/\(section.id).md")
+      var text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+      text = text.replacingOccurrences(of: "\r\n", with: "\n")
+      if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+      let data = Data(text.utf8)
+      let blob = try repository.writeBlob(data)
+      let tree = try repository.tree(base: mainTree, setting: [Workspace.sectionPath(section.id): blob])
+      let commit = try repository.createCommit(
+        tree: tree, parents: [mainCommit], author: signature, committer: signature,
+        message: """
+          \(section.title): revision 0 (skabelonens tekst)
+
+          Policyflow-Section: \(section.id)
+          Policyflow-Revision: 0
+          Policyflow-Content-Hash: \(sha256Hex(data))
+          """)
+      try repository.updateReference(
+        Workspace.sectionRef(section.id), to: commit, expected: nil, message: "policyflow init")
+      revisions.append(RevisionRecord(
+        sectionId: section.id, number: 0, commitId: commit.hex, blobId: blob.hex, contentHash: sha256Hex(data),
+        authorId: author.id, message: "Skabelonens tekst", createdAt: now))
+    }
+
+    let location = WorkspaceLocation(root: root)
+    try fileManager.createDirectory(at: location.stateDirectory, withIntermediateDirectories: true)
+    // The database is local state, not policy content: keep it out of `git status`.
+    let exclude = root.appendingPathComponent(".git/info/exclude")
+    try? fileManager.createDirectory(at: exclude.deletingLastPathComponent(), withIntermediateDirectories: true)
+    let existing = (try? String(contentsOf: exclude, encoding: .utf8)) ?? ""
+    try (existing + "/.policyflow/\n").write(to: exclude, atomically: true, encoding: .utf8)
+
+    let store = try Store(path: location.databaseURL, hasher: { sha256Hex($0) })
+    try store.write { tx in
+      try tx.appendEvent(EventRecord(
+        at: now, actor: author.id, action: "init", commitId: mainCommit.hex,
+        detail: "\(manifest.title) \(manifest.period)"))
+      for (position, section) in manifest.sections.enumerated() {
+        try tx.insertSection(SectionRecord(
+          id: section.id, position: position, state: workflow.initial, latestRevision: 0, updatedAt: now))
+        let revision = revisions[position]
+        try tx.insertRevision(revision)
+        try tx.appendEvent(EventRecord(
+          at: now, actor: author.id, action: "revision", sectionId: section.id, toState: workflow.initial,
+          revision: 0, commitId: revision.commitId, detail: "skabelonens tekst"))
+      }
+      for (position, requirement) in definition.requirements.enumerated() {
+        try tx.upsertRequirement(RequirementRecord(
+          id: requirement.id, kind: requirement.kind.rawValue, source: requirement.source, theme: requirement.theme,
+          text: requirement.text, textHash: sha256Hex(requirement.text), targets: requirement.targets,
+          file: requirement.file, position: position))
+      }
+    }
+    try repository.checkoutHead()
+    return (mainCommit, ())
+  }
+}

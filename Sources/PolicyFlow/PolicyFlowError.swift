@@ -1,0 +1,46 @@
+import Foundation
+
+/// Every refusal and failure of a use case, typed by what the user has to do about it.
+///
+/// The CLI maps `kind` to the sysexits codes of the design; `message` already names the section, the
+/// rule and the next step, because civil servants read it, not programmers.
+public struct PolicyFlowError: Error, LocalizedError, Sendable, Equatable {
+  public enum Kind: Sendable, Equatable {
+    /// Wrong command line use (64).
+    case usage
+    /// A file or YAML the user gave is unusable (65).
+    case badInput
+    /// Something named does not exist: section, person, requirement, file, workspace (66).
+    case missing
+    /// The rules say no: wrong department, self sign-off, wrong state (77).
+    case notPermitted
+    /// The workspace is damaged or our own invariants broke (70).
+    case `internal`
+  }
+
+  public let kind: Kind
+  public let message: String
+
+  public init(_ kind: Kind, _ message: String) {
+    self.kind = kind
+    self.message = message
+  }
+
+  public var errorDescription: String? { message }
+
+  public var exitCode: Int32 {
+    switch kind {
+    case .usage: return 64
+    case .badInput: return 65
+    case .missing: return 66
+    case .notPermitted: return 77
+    case .internal: return 70
+    }
+  }
+
+  static func usage(_ message: String) -> PolicyFlowError { .init(.usage, message) }
+  static func badInput(_ message: String) -> PolicyFlowError { .init(.badInput, message) }
+  static func missing(_ message: String) -> PolicyFlowError { .init(.missing, message) }
+  static func notPermitted(_ message: String) -> PolicyFlowError { .init(.notPermitted, message) }
+  static func `internal`(_ message: String) -> PolicyFlowError { .init(.internal, message) }
+}

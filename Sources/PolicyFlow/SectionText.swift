@@ -1,0 +1,106 @@
+import Foundation
+
+/// Checks and normalises text a drafter submits, before anything is written.
+public enum SectionText {
+  /// Larger files are refused: a section is prose read in committee, and the limit keeps one revision's
+  /// memory and diff cost bounded.
+  public static let maximumBytes = 1 << 20
+
+  /// Returns the text with LF line endings and a final newline, or refuses with exit 65 naming the rule.
+  public static func validate(_ data: Data, section: String, file: String) throws -> String {
+    guard data.count <= maximumBytes else {
+      throw PolicyFlowError.badInput(
+        "section \(section): \(file) is \(data.count) bytes, over the limit of \(maximumBytes) bytes (1 MiB) "
+          + "for one section. Split the text or move large material into an appendix.")
+    }
+    if let nul = data.firstIndex(of: 0) {
+      throw PolicyFlowError.badInput(
+        "section \(section): \(file) contains a NUL byte at offset \(nul - data.startIndex); it looks like a binary "
+          + "file, not Markdown text. Save the section as plain UTF-8 text (.md) and submit that.")
+    }
+    guard let text = String(validating: data, as: UTF8.self) else {
+      throw PolicyFlowError.badInput(invalidUTF8Message(data, section: section, file: file))
+    }
+    var normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+    if normalized.hasPrefix("\u{FEFF}") { normalized.removeFirst() }
+    normalized = normalized.precomposedStringWithCanonicalMapping
+    guard !normalized.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+      throw PolicyFlowError.badInput(
+        "section \(section): \(file) is empty. Write the section's text (Markdown) in the file and submit again.")
+    }
+    if !normalized.hasSuffix("\n") { normalized += "\n" }
+    return normalized
+  }
+
+  private static func invalidUTF8Message(_ data: Data, section: String, file: String) -> String {
+    var offset = 0
+    let bytes = [UInt8](data)
+    var index = 0
+    while index < bytes.count {
+      let length = utf8SequenceLength(bytes, at: index)
+      if length == 0 {
+        offset = index
+        break
+      }
+      index += length
+    }
+    return "section \(section): \(file) is not valid UTF-8 (first bad byte at offset \(offset)). "
+      + "Save the file as UTF-8 (Word: \"Gem som\" → Almindelig tekst → Unicode (UTF-8)) and submit again."
+  }
+
+  private static func utf8SequenceLength(_ bytes: [UInt8], at index: Int) -> Int {
+    let lead = bytes[index]
+    let length: Int
+    switch lead {
+    case 0x00...0x7F: return 1
+    case 0xC2...0xDF: length = 2
+    case 0xE0...0xEF: length = 3
+    case 0xF0...0xF4: length = 4
+    default: return 0
+    }
+    guard index + length <= bytes.count else { return 0 }
+    for continuation in bytes[(index + 1)..<(index + length)] where continuation & 0xC0 != 0x80 { return 0 }
+    return length
+  }
+
+  /// ATX headings of a Markdown text, outside fenced code blocks, as (level, text).
+  public static func headings(in text: String) -> [(level: Int, text: String)] {
+    var result: [(Int, String)] = []
+    var fence: String?
+    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      let line = rawLine.drop(while: { $0 == " " })
+      if line.hasPrefix("```") || line.hasPrefix("~~~") {
+        let marker = String(line.prefix(3))
+        if fence == nil { fence = marker } else if fence == marker { fence = nil }
+        continue
+      }
+      if fence != nil { continue }
+      let hashes = line.prefix(while: { $0 == "#" })
+      guard (1...6).contains(hashes.count) else { continue }
+      let rest = line.dropFirst(hashes.count)
+      guard rest.isEmpty || rest.first == " " || rest.first == "\t" else { continue }
+      var title = rest.trimmingCharacters(in: .whitespaces)
+      while title.hasSuffix("#") { title.removeLast() }
+      result.append((hashes.count, title.trimmingCharacters(in: .whitespaces)))
+    }
+    return result
+  }
+
+  /// The required sub-headings absent from `text`, compared case-insensitively and Unicode-normalised.
+  public static func missingHeadings(_ required: [String], in text: String) -> [String] {
+    let present = Set(headings(in: text).map { comparable($0.text) })
+    return required.filter { !present.contains(comparable($0)) }
+  }
+
+  static func comparable(_ heading: String) -> String {
+    heading.precomposedStringWithCanonicalMapping.lowercased()
+      .split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+  }
+
+  /// Lines numbered from 1, as reviewers cite them.
+  public static func lines(_ text: String) -> [String] {
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    if lines.last == "" { lines.removeLast() }
+    return lines
+  }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import PolicyManifest
+import PolicyStore
+import PolicyWorkflow
+
+/// One section's place in the process, as `status` shows it. Field names are the stable JSON contract.
+public struct SectionStatus: Codable, Sendable, Equatable {
+  public struct Count: Codable, Sendable, Equatable {
+    public let have: Int
+    public let needed: Int
+  }
+  public let id: String
+  public let title: String
+  public let kind: String
+  public let number: Int?
+  public let owners: [String]
+  public let committees: [String]
+  public let state: String
+  public let stateLabel: String
+  public let latestRevision: Int
+  public let approvedRevision: Int?
+  public let signoffs: Count
+  public let openComments: Int
+  public let requirements: Count
+  public let blockers: [String]
+}
+
+extension Workspace {
+  /// Status of every section (or one), in manifest order.
+  public func status(sectionId: String? = nil) throws -> [SectionStatus] {
+    let wanted = try sectionId.map { try section($0).id }
+    return try store.read { reader in
+      let records = Dictionary(try reader.sections().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+      let openThreads = try reader.openThreads()
+      let requirements = try reader.requirements()
+      let links = Dictionary(grouping: try reader.links(), by: \.sectionId)
+      let currentSignoffs = try reader.currentSignoffs()
+      let latest = try reader.latestRevisions()
+      return try definition.manifest.sections.filter { wanted == nil || $0.id == wanted }.map { section in
+        guard let record = records[section.id] else {
+          throw PolicyFlowError.internal("section \(section.id) is missing from the database; run `policyflow verify`.")
+        }
+        let revision = latest[section.id]
+        let counted = (currentSignoffs[section.id] ?? []).filter {
+          $0.decision == .approve && $0.contentHash == revision?.contentHash
+        }
+        let targeted = requirements.filter { $0.targetList.contains(section.id) }
+        let sectionLinks = Dictionary(
+          (links[section.id] ?? []).map { ($0.requirementId, $0) }, uniquingKeysWith: { a, _ in a })
+        let answered = targeted.filter { requirement in
+          sectionLinks[requirement.id].map {
+            LinkHealth.of($0, requirement: requirement, latestRevision: record.latestRevision) == .sound
+          } ?? false
+        }
+        return SectionStatus(
+          id: section.id, title: section.title, kind: section.kind.rawValue, number: section.number,
+          owners: section.owners, committees: section.committees, state: record.state,
+          stateLabel: stateLabel(record.state), latestRevision: record.latestRevision,
+          approvedRevision: record.approvedRevision,
+          signoffs: .init(have: counted.count, needed: neededSignoffs(section)),
+          openComments: openThreads[section.id]?.count ?? 0,
+          requirements: .init(have: answered.count, needed: targeted.count),
+          blockers: try blockers(section: section, record: record, reader: reader))
+      }
+    }
+  }
+
+  /// Sign-offs the approving transition needs in all (per-group counts multiplied out).
+  func neededSignoffs(_ section: SectionSpec) -> Int {
+    let approving = workflow.transitions.filter { transition in
+      transition.isAutomatic && workflow.state(transition.to)?.isApproved == true
+    }
+    guard let transition = approving.first else { return 0 }
+    return transition.guards.reduce(0) { total, guardClause in
+      guard case .signoffs(_, let count, let per) = guardClause else { return total }
+      switch per {
+      case .section: return total + count
+      case .committee: return total + count * max(section.committees.count, 1)
+      case .department: return total + count * max(section.owners.count, 1)
+      }
+    }
+  }
+
+  public func blockers(_ sectionId: String) throws -> [String] {
+    let section = try section(sectionId)
+    return try store.read { reader in
+      guard let record = try reader.section(section.id) else { return [] }
+      return try blockers(section: section, record: record, reader: reader)
+    }
+  }
+
+  /// What stands between the section and its next step, in plain words.
+  func blockers(section: SectionSpec, record: SectionRecord, reader: StoreReader) throws -> [String] {
+    guard let state = workflow.state(record.state), !state.isFinal else { return [] }
+    let automatic = workflow.automaticTransitions(from: record.state)
+    if !automatic.isEmpty {
+      let facts = try facts(for: section, record: record, reader: reader)
+      let unmet = automatic.map { workflow.unmet($0, facts: facts) }
+      if unmet.contains(where: \.isEmpty) { return ["all conditions hold; the next action completes the step"] }
+      return unmet.first!.map(describe)
+    }
+    if state.isApproved { return [] }
+    let manual = workflow.transitions.filter { $0.from.contains(record.state) && $0.event == "submit" }
+    guard let submit = manual.first else { return [] }
+    let who = describe(submit.allowed, for: section)
+    if record.latestRevision == 0 {
+      return ["waiting for \(who) to write and submit the first revision (`policyflow submit \(section.id) FILE`)"]
+    }
+    return ["waiting for \(who) to submit a new revision (`policyflow submit \(section.id) FILE`)"]
+  }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import PolicyGit
+import PolicyManifest
+import PolicyStore
+import PolicyWorkflow
+
+/// Where a workspace lives: a git work tree with `.policyflow/` beside `.git/`.
+public struct WorkspaceLocation: Sendable, Equatable {
+  public let root: URL
+  public var stateDirectory: URL { root.appendingPathComponent(".policyflow", isDirectory: true) }
+  public var databaseURL: URL { stateDirectory.appendingPathComponent("policy.sqlite") }
+  public var lockURL: URL { stateDirectory.appendingPathComponent("lock") }
+
+  public init(root: URL) { self.root = root.standardizedFileURL }
+
+  /// Finds the workspace like git finds a repository: `explicit` (from `--workspace` or
+  /// `POLICYFLOW_WORKSPACE`) if given, else the nearest directory upwards holding `.policyflow/`.
+  public static func find(explicit: String?, from start: URL) throws -> WorkspaceLocation {
+    let fileManager = FileManager.default
+    if let explicit, !explicit.isEmpty {
+      let url = URL(fileURLWithPath: explicit, relativeTo: start).standardizedFileURL
+      let candidate = WorkspaceLocation(root: url)
+      guard fileManager.fileExists(atPath: candidate.databaseURL.path) else {
+        throw PolicyFlowError.missing(
+          "\(url.path) is not a policyflow workspace (no .policyflow/policy.sqlite). "
+            + "Create one with `policyflow init \(explicit)`.")
+      }
+      return candidate
+    }
+    var directory = start.standardizedFileURL
+    while true {
+      let candidate = WorkspaceLocation(root: directory)
+      if fileManager.fileExists(atPath: candidate.databaseURL.path) { return candidate }
+      let parent = directory.deletingLastPathComponent()
+      if parent.path == directory.path { break }
+      directory = parent
+    }
+    throw PolicyFlowError.missing(
+      "no policyflow workspace here or in any parent directory of \(start.path). "
+        + "Run `policyflow init DIR`, or say which workspace with --workspace DIR or POLICYFLOW_WORKSPACE.")
+  }
+}
+
+/// An open workspace: its definition (manifest, members, requirements, workflow), the git repository
+/// and the database, ready for one use case.
+public final class Workspace {
+  public let location: WorkspaceLocation
+  public let definition: PolicyDefinition
+  public let workflow: WorkflowDefinition
+  public let repository: Repository
+  public let store: Store
+  /// Injected so tests and reproducible demos can fix time.
+  let clock: () -> Date
+
+  public static let mainRef = "refs/heads/main"
+  public static func sectionRef(_ id: String) -> String { "refs/heads/sections/\(id)" }
+  public static func sectionPath(_ id: String) -> String { "sections/\(id).md" }
+
+  public init(location: WorkspaceLocation, clock: @escaping () -> Date = Date.init) throws {
+    self.location = location
+    self.clock = clock
+    do {
+      repository = try Repository.open(at: location.root)
+    } catch {
+      throw PolicyFlowError.internal("cannot open the git repository of the workspace \(location.root.path): \(error)")
+    }
+    store = try Store(path: location.databaseURL, hasher: { sha256Hex($0) })
+    definition = try Workspace.loadDefinition(at: location.root)
+    workflow = try Workspace.loadWorkflow(named: definition.manifest.workflow, at: location.root)
+  }
+
+  static func loadDefinition(at root: URL) throws -> PolicyDefinition {
+    do {
+      return try PolicyDefinition.load(from: root)
+    } catch let error as PolicyDefinitionError {
+      throw PolicyFlowError.badInput("the policy definition is invalid:\n\(error.localizedDescription)")
+    } catch {
+      throw PolicyFlowError.badInput("the policy definition cannot be read: \(error.localizedDescription)")
+    }
+  }
+
+  static func loadWorkflow(named name: String, at root: URL) throws -> WorkflowDefinition {
+    let url = root.appendingPathComponent("workflows").appendingPathComponent("\(name).yaml")
+    guard FileManager.default.fileExists(atPath: url.path) else {
+      throw PolicyFlowError.missing(
+        "policy.yaml names the workflow `\(name)` but workflows/\(name).yaml does not exist. "
+          + "Add the file or correct `workflow:` in policy.yaml.")
+    }
+    do {
+      return try WorkflowDefinition.load(contentsOf: url)
+    } catch {
+      throw PolicyFlowError.badInput("the workflow workflows/\(name).yaml is invalid:\n\(error.localizedDescription)")
+    }
+  }
+
+  // MARK: - Lookups that turn names into domain objects or clear refusals
+
+  public func section(_ id: String) throws -> SectionSpec {
+    let trimmed = id.trimmingCharacters(in: .whitespaces)
+    if let section = definition.manifest.section(trimmed.lowercased()) { return section }
+    let known = definition.manifest.sections.map(\.id).joined(separator: ", ")
+    throw PolicyFlowError.missing("unknown section `\(id)`. Sections of this policy: \(known).")
+  }
+
+  public func member(_ idOrEmail: String) throws -> Member {
+    if let member = definition.members.resolve(idOrEmail) { return member }
+    throw PolicyFlowError.missing(
+      "unknown person `\(idOrEmail)`: not an id or e-mail in members.yaml. "
+        + "Check the spelling, or ask the secretariat to add you to members.yaml.")
+  }
+
+  func sectionRecord(_ id: String) throws -> SectionRecord {
+    guard let record = try store.read({ try $0.section(id) }) else {
+      throw PolicyFlowError.internal("section `\(id)` is in policy.yaml but not in the database; run `policyflow verify`.")
+    }
+    return record
+  }
+
+  func stateLabel(_ state: String) -> String { workflow.state(state)?.label ?? state }
+
+  func departmentName(_ code: String) -> String { definition.manifest.department(code)?.name ?? code }
+  func committeeName(_ code: String) -> String { definition.manifest.committee(code)?.name ?? code }
+
+  /// A git signature for a member, at the workspace clock's time.
+  func signature(of member: Member) -> Signature {
+    let now = clock()
+    let offset = TimeZone.current.secondsFromGMT(for: now) / 60
+    return Signature(name: member.name, email: member.email, time: now, offsetMinutes: offset)
+  }
+}
