@@ -47,10 +47,27 @@ extension Workspace {
       let previousText = try revisionText(section.id, previous)
       let contentData = Data(text.utf8)
       let contentHash = sha256Hex(contentData)
-      guard contentHash != previous.contentHash else {
-        throw PolicyFlowError.badInput(
-          "section \(section.id): \(file) is identical to revision \(previous.number); nothing to submit. "
-            + "Edit the text and submit again.")
+      if contentHash == previous.contentHash {
+        // Sending the unchanged text (e.g. the template's revision 0) into review is a submission
+        // without a new revision; re-sending what is already under review is nothing at all.
+        guard record.state != transition.to else {
+          throw PolicyFlowError.badInput(
+            "section \(section.id): \(file) is identical to revision \(previous.number), which is already "
+              + "\(stateLabel(record.state)); nothing to submit. Edit the text and submit again.")
+        }
+        try commit(moving: []) { tx in
+          var updated = record
+          updated.state = transition.to
+          updated.updatedAt = clock()
+          try tx.updateSection(updated)
+          try record(
+            tx, actor: actor.id, action: "submit", section: section.id, from: record.state, to: transition.to,
+            revision: previous.number, detail: "\(message ?? "revision \(previous.number) unchanged")")
+        }
+        return ReviewOutcome(
+          section: section.id, revision: previous.number, fromState: record.state, toState: transition.to,
+          approvalCommit: nil, revisionCommit: nil, blockers: try blockers(section.id),
+          notes: ["the text is unchanged: revision \(previous.number) goes to review as it is."])
       }
       let number = record.latestRevision + 1
       let summary = message?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty ?? "Revision \(number)"
@@ -290,11 +307,9 @@ extension Workspace {
     var moves: [ReferenceMove] = []
     var approval: ObjectID?
     if let transition, workflow.state(transition.to)?.isApproved == true {
-      let signers = try store.read { try $0.allSignoffs() }
       let signature = signature(of: actor)
       let main = try repository.referenceTarget(Workspace.mainRef)
       let counted = facts.signoffs.compactMap { counted -> Member? in definition.members.member(id: counted.personID) }
-      _ = signers
       let blob = ObjectID(hex: revision.blobId)!
       let base = try main.map { try repository.commit($0).tree }
       let tree = try repository.tree(base: base, setting: [Workspace.sectionPath(section.id): blob])

@@ -1,0 +1,45 @@
+# The two commands of the README: `make demo` (the main job) and `make test`.
+PREFIX ?= /usr/local
+SWIFT ?= swift
+BUILD_FLAGS ?=
+
+.PHONY: deps demo test build release install uninstall bench crash-test clean
+
+deps:
+	scripts/install-deps
+
+build: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+
+## The main job: build, make a fresh workspace from the embedded Copenhagen template, play a review
+## round, assemble the draft policy into out/ and print where it is and the status table.
+demo: build
+	scripts/demo
+
+test:
+	scripts/install-deps --test
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+release: deps
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+
+## Installs the binary and the template it finds without flags: PREFIX/bin, PREFIX/share/policyflow.
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/policyflow
+	install -m 755 "$$($(SWIFT) build -c release --show-bin-path)/policyflow" $(DESTDIR)$(PREFIX)/bin/policyflow
+	rm -rf $(DESTDIR)$(PREFIX)/share/policyflow/repo-template $(DESTDIR)$(PREFIX)/share/policyflow/workflows
+	cp -R repo-template workflows $(DESTDIR)$(PREFIX)/share/policyflow/
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/bin/policyflow $(DESTDIR)$(PREFIX)/share/policyflow
+
+bench:
+	scripts/install-deps --bench
+	scripts/bench
+
+crash-test: build
+	scripts/crash-test
+
+clean:
+	rm -rf .build out demo-workspace

@@ -1,0 +1,217 @@
+import Foundation
+import PolicyAssembly
+import PolicyGit
+import PolicyManifest
+import PolicyStore
+import PolicyWorkflow
+
+/// What `assemble` wrote.
+public struct AssemblyResult: Sendable {
+  public let files: [URL]
+  public let isDraft: Bool
+  /// Sections whose approved text went in, and those shown as drafts.
+  public let approved: [String]
+  public let drafts: [String]
+  public let releaseCommit: ObjectID?
+  public let releaseTag: String?
+}
+
+extension Workspace {
+  /// Builds the consolidated policy from the approved text on `main`, in manifest order.
+  ///
+  /// Without `draft` it refuses while any section lacks approved text. The date printed on the title page
+  /// is the time of the last approval on `main`, so the same approved state always yields the same bytes.
+  public func assemble(
+    formats: [OutputFormat], outputDirectory: URL, draft: Bool, release: String?, actor: Member
+  ) throws -> AssemblyResult {
+    guard actor.roles.contains(.secretariat) else {
+      throw PolicyFlowError.notPermitted(
+        "\(actor.name) may not assemble the policy: that is for the secretariat (role secretariat in members.yaml).")
+    }
+    if let release {
+      guard !draft else { throw PolicyFlowError.usage("--release makes a release of approved text; it cannot be combined with --draft.") }
+      guard release.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"#, options: .regularExpression) != nil,
+        !release.contains("..")
+      else {
+        throw PolicyFlowError.usage(
+          "release name `\(release)` is not allowed: use letters, digits, '.', '_' and '-' (e.g. 2023-hoering).")
+      }
+    }
+    let document = try buildDocument(draft: draft)
+    let assembler = Assembler()
+    var outputs: [(name: String, data: Data)] = []
+    let base = "politik"
+    for format in formats {
+      outputs.append(("\(base).\(format.rawValue)", try assembler.render(document.document, as: format)))
+    }
+    let fileManager = FileManager.default
+    try fileManager.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+    var written: [URL] = []
+    for output in outputs {
+      let url = outputDirectory.appendingPathComponent(output.name)
+      try output.data.write(to: url, options: .atomic)
+      written.append(url)
+    }
+    var releaseCommit: ObjectID?
+    var tag: String?
+    if let release {
+      (releaseCommit, tag) = try performWrite {
+        let tagRef = "refs/tags/\(release)"
+        if try repository.referenceTarget(tagRef) != nil {
+          throw PolicyFlowError.notPermitted("a release named \(release) exists already; choose another name.")
+        }
+        let main = try repository.referenceTarget(Workspace.mainRef)!
+        var files: [String: ObjectID] = [:]
+        for output in outputs { files["releases/\(release)/\(output.name)"] = try repository.writeBlob(output.data) }
+        let tree = try repository.tree(base: try repository.commit(main).tree, setting: files)
+        let signature = signature(of: actor)
+        let commit = try repository.createCommit(
+          tree: tree, parents: [main], author: signature, committer: signature,
+          message: """
+            Udgivelse \(release): \(definition.manifest.title) \(definition.manifest.period)
+
+            \(document.approved.map { "\($0.id): revision \($0.revision)" }.joined(separator: "\n"))
+
+            Policyflow-Release: \(release)
+            """)
+        try self.commit(moving: [
+          ReferenceMove(name: Workspace.mainRef, old: main, new: commit),
+          ReferenceMove(name: tagRef, old: nil, new: commit),
+        ]) { tx in
+          try record(tx, actor: actor.id, action: "release", commit: commit, detail: release)
+        }
+        return (commit, release)
+      }
+    }
+    return AssemblyResult(
+      files: written, isDraft: draft, approved: document.approved.map(\.id), drafts: document.drafts,
+      releaseCommit: releaseCommit, releaseTag: tag)
+  }
+
+  private func buildDocument(draft: Bool) throws -> (
+    document: PolicyDocument, approved: [(id: String, revision: Int)], drafts: [String]
+  ) {
+    let manifest = definition.manifest
+    let main = try repository.referenceTarget(Workspace.mainRef)
+    let records = Dictionary(try store.read { try $0.sections() }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    let missing = manifest.sections.filter { section in
+      guard let record = records[section.id] else { return true }
+      return record.approvedRevision == nil && workflow.state(record.state)?.isFinal != true
+    }
+    if !draft && !missing.isEmpty {
+      let list = missing.map { section -> String in
+        let record = records[section.id]
+        return "  \(section.id) (\(section.owners.joined(separator: ", "))): \(stateLabel(record?.state ?? "?")), "
+          + "revision \(record?.latestRevision ?? 0)"
+      }.joined(separator: "\n")
+      throw PolicyFlowError.notPermitted(
+        "cannot assemble the policy: \(missing.count) section\(missing.count == 1 ? " is" : "s are") not approved:\n"
+          + "\(list)\nFinish their review, or run `policyflow assemble --draft` for a marked draft. Nothing was written.")
+    }
+    var sections: [DocumentSection] = []
+    var provenance: [ProvenanceEntry] = []
+    var approved: [(String, Int)] = []
+    var drafts: [String] = []
+    let events = try store.read { try $0.events() }
+    let signoffs = try store.read { try $0.allSignoffs() }
+    var lastApproval: Date?
+    for section in manifest.sections {
+      guard let record = records[section.id] else { continue }
+      let state = workflow.state(record.state)
+      if state?.isFinal == true {
+        provenance.append(ProvenanceEntry(
+          sectionTitle: section.title, state: stateLabel(record.state), revision: nil, contentHash: nil,
+          approvedAt: nil, signers: []))
+        continue
+      }
+      var body: String
+      var mark: String?
+      var revisionNumber: Int
+      var contentHash: String
+      if let approvedRevision = record.approvedRevision, let main,
+        let data = try repository.fileContents(at: Workspace.sectionPath(section.id), in: main)
+      {
+        body = String(decoding: data, as: UTF8.self)
+        revisionNumber = approvedRevision
+        contentHash = sha256Hex(data)
+        approved.append((section.id, approvedRevision))
+        if draft && record.latestRevision != approvedRevision && state?.isApproved != true {
+          mark = "Godkendt revision \(approvedRevision); revision \(record.latestRevision) er til behandling: "
+            + stateLabel(record.state)
+        }
+      } else {
+        let latest = try store.read { try $0.revision(section.id, record.latestRevision) }!
+        body = try revisionText(section.id, latest)
+        revisionNumber = latest.number
+        contentHash = latest.contentHash
+        drafts.append(section.id)
+        mark = "Ikke godkendt — \(section.owners.map(departmentName).joined(separator: " og ")), revision "
+          + "\(latest.number): \(stateLabel(record.state).lowercased())"
+      }
+      let hasProse = SectionText.lines(body).contains { line in
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        return !trimmed.isEmpty && !trimmed.hasPrefix("#")
+      }
+      var placeholder: String?
+      if !hasProse && mark != nil { placeholder = section.guidance ?? "Endnu ikke skrevet." }
+      let approvalEvent = events.last {
+        $0.sectionId == section.id && $0.action == "approved" && $0.revision == record.approvedRevision
+      }
+      if let at = approvalEvent?.at, record.approvedRevision != nil {
+        lastApproval = max(lastApproval ?? at, at)
+      }
+      let signers = signoffs.filter {
+        $0.sectionId == section.id && $0.revisionNumber == record.approvedRevision && $0.decision == .approve
+      }.map { signoff in definition.members.member(id: signoff.personId)?.name ?? signoff.personId }
+      sections.append(DocumentSection(
+        id: section.id, number: section.number, title: section.title, part: section.part, markdown: body,
+        mark: mark, placeholder: placeholder))
+      provenance.append(ProvenanceEntry(
+        sectionTitle: section.title, state: stateLabel(record.state), revision: revisionNumber,
+        contentHash: contentHash,
+        approvedAt: approvalEvent.map { Workspace.danishDate($0.at, withTime: true) },
+        signers: record.approvedRevision == nil ? [] : signers))
+    }
+    let coverage = try self.coverage().filter { !$0.answers.isEmpty }
+    let traceability = coverage.map { entry in
+      TraceabilityEntry(
+        requirementID: entry.id, text: entry.text, theme: entry.theme,
+        answeredIn: entry.answers.map { answer in
+          let title = manifest.section(answer.section)?.title ?? answer.section
+          return "\(title) (\(Workspace.danishStatus(answer.status)))"
+        }, status: Workspace.danishStatus(entry.status))
+    }
+    let initEvent = events.first
+    let stamp = lastApproval ?? initEvent?.at ?? Date(timeIntervalSince1970: 0)
+    let document = PolicyDocument(
+      title: manifest.title, period: manifest.period,
+      status: draft && !drafts.isEmpty
+        ? "UDKAST — \(drafts.count) af \(sections.count) afsnit er endnu ikke godkendt" : "Godkendt tekst",
+      date: Workspace.danishDate(stamp, withTime: false), isDraft: draft && !drafts.isEmpty,
+      language: manifest.language, sections: sections, provenance: provenance, traceability: traceability)
+    return (document, approved, drafts)
+  }
+
+  static func danishStatus(_ status: String) -> String {
+    switch status {
+    case "approved": return "godkendt tekst"
+    case "draft": return "kun i udkast"
+    case "waived": return "fravalgt med begrundelse"
+    case "suspect": return "skal bekræftes"
+    default: return "ikke besvaret"
+    }
+  }
+
+  static func danishDate(_ date: Date, withTime: Bool) -> String {
+    let months = [
+      "januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november",
+      "december",
+    ]
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "Europe/Copenhagen") ?? .current
+    let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+    let day = "\(parts.day!). \(months[parts.month! - 1]) \(parts.year!)"
+    guard withTime else { return day }
+    return day + String(format: " kl. %02d.%02d", parts.hour!, parts.minute!)
+  }
+}

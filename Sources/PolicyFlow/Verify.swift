@@ -1,0 +1,196 @@
+import Foundation
+import PolicyGit
+import PolicyStore
+import PolicyWorkflow
+
+/// One thing `verify` found wrong; stable JSON.
+public struct VerifyFinding: Codable, Sendable, Equatable {
+  public let check: String
+  public let subject: String
+  public let message: String
+}
+
+/// What `verify` looked at, so a clean result says how much was checked.
+public struct VerifyReport: Codable, Sendable {
+  public var sections = 0
+  public var revisions = 0
+  public var signoffs = 0
+  public var events = 0
+  public var approvals = 0
+  public var findings: [VerifyFinding] = []
+  public var isClean: Bool { findings.isEmpty }
+}
+
+extension Workspace {
+  /// Checks git and SQLite against each other and themselves. Read-only.
+  public func verify() throws -> VerifyReport {
+    var report = VerifyReport()
+    func finding(_ check: String, _ subject: String, _ message: String) {
+      report.findings.append(VerifyFinding(check: check, subject: subject, message: message))
+    }
+
+    for problem in try store.sqliteIntegrityFindings() { finding("sqlite", "database", problem) }
+
+    let snapshot = try store.read { reader in
+      (
+        sections: try reader.sections(), revisions: try reader.allRevisions(), signoffs: try reader.allSignoffs(),
+        events: try reader.events(), pending: try reader.pendingRefs(),
+        sequence: try Int64.fetchOptional(reader.db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'")
+      )
+    }
+    report.sections = snapshot.sections.count
+    report.revisions = snapshot.revisions.count
+    report.signoffs = snapshot.signoffs.count
+    report.events = snapshot.events.count
+
+    for pending in snapshot.pending {
+      finding(
+        "interrupted", pending.refName,
+        "an interrupted command promised to move \(pending.refName) to \(pending.newTarget); "
+          + "the next policyflow command that changes something completes it")
+    }
+
+    // Manifest and database name the same sections.
+    let manifestIds = Set(definition.manifest.sections.map(\.id))
+    for record in snapshot.sections where !manifestIds.contains(record.id) {
+      finding("sections", record.id, "the database has section \(record.id), which policy.yaml does not name")
+    }
+    for id in manifestIds where !snapshot.sections.contains(where: { $0.id == id }) {
+      finding("sections", id, "policy.yaml names section \(id), which the database does not have")
+    }
+
+    // Every revision: commit and blob exist, are intact, hold the recorded bytes.
+    var revisionByKey: [String: RevisionRecord] = [:]
+    for revision in snapshot.revisions {
+      let subject = "\(revision.sectionId) revision \(revision.number)"
+      revisionByKey["\(revision.sectionId)#\(revision.number)"] = revision
+      guard let commitId = ObjectID(hex: revision.commitId), let blobId = ObjectID(hex: revision.blobId) else {
+        finding("revision", subject, "recorded object ids are malformed")
+        continue
+      }
+      guard repository.objectExists(commitId), repository.verifyObject(commitId) else {
+        finding("git-object", subject, "commit \(commitId) is missing or damaged")
+        continue
+      }
+      guard repository.objectExists(blobId), repository.verifyObject(blobId) else {
+        finding("git-object", subject, "blob \(blobId) with the revision's text is missing or damaged")
+        continue
+      }
+      let data = try repository.readBlob(blobId)
+      if sha256Hex(data) != revision.contentHash {
+        finding("content-hash", subject, "the text in git does not match the recorded content hash")
+      }
+      if (try? repository.blobID(at: Workspace.sectionPath(revision.sectionId), in: commitId)) != blobId {
+        finding("revision", subject, "commit \(commitId) does not hold blob \(blobId) at \(Workspace.sectionPath(revision.sectionId))")
+      }
+    }
+
+    // Branches point at the latest recorded revision; refs never ahead of or behind the database.
+    for record in snapshot.sections {
+      let ref = Workspace.sectionRef(record.id)
+      let target = try? repository.referenceTarget(ref)
+      guard let latest = revisionByKey["\(record.id)#\(record.latestRevision)"] else {
+        finding("revision", record.id, "latest revision \(record.latestRevision) is not recorded")
+        continue
+      }
+      if target??.hex != latest.commitId && !snapshot.pending.contains(where: { $0.refName == ref }) {
+        finding(
+          "reference", ref,
+          "points at \(target??.description ?? "nothing"), but the latest recorded revision \(latest.number) is "
+            + "commit \(latest.commitId)")
+      }
+    }
+
+    // Sign-offs bind to their revision's content.
+    for signoff in snapshot.signoffs {
+      let subject = "sign-off #\(signoff.id ?? 0) on \(signoff.sectionId) revision \(signoff.revisionNumber)"
+      guard let revision = revisionByKey["\(signoff.sectionId)#\(signoff.revisionNumber)"] else {
+        finding("signoff", subject, "refers to a revision that is not recorded")
+        continue
+      }
+      if signoff.contentHash != revision.contentHash {
+        finding("signoff", subject, "its content hash does not match the revision's text")
+      }
+      if definition.members.member(id: signoff.personId) == nil {
+        finding("signoff", subject, "signed by \(signoff.personId), who is not in members.yaml")
+      }
+    }
+
+    // The event log: hash chain, no deletions at the end, and each state derivable from its events.
+    var previous = ""
+    for event in snapshot.events {
+      if event.prevHash != previous {
+        finding("event-chain", "event #\(event.id ?? 0)", "does not follow the event before it (deleted or edited event)")
+      }
+      if store.chainHash(of: event) != event.hash {
+        finding("event-chain", "event #\(event.id ?? 0)", "its contents do not match its hash (edited event)")
+      }
+      previous = event.hash
+    }
+    if let sequence = snapshot.sequence, let last = snapshot.events.last?.id, sequence > last {
+      finding("event-chain", "event log", "events after #\(last) were deleted (the log counted up to #\(sequence))")
+    }
+    for record in snapshot.sections {
+      var state: String?
+      for event in snapshot.events where event.sectionId == record.id {
+        guard let to = event.toState else { continue }
+        if let from = event.fromState, let current = state, from != current {
+          finding(
+            "state", record.id, "event #\(event.id ?? 0) moves from \(from), but the events before leave it in \(current)")
+        }
+        if let from = event.fromState, from != to, event.action != "revision",
+          !workflow.transitions.contains(where: { $0.from.contains(from) && $0.to == to })
+        {
+          finding("state", record.id, "event #\(event.id ?? 0): the workflow has no transition \(from) → \(to)")
+        }
+        state = to
+      }
+      if state != record.state {
+        finding("state", record.id, "is \(record.state) in the database but its events give \(state ?? "nothing")")
+      }
+    }
+
+    // Approvals on main: each recorded approval is a commit on main with the approved text and trailers.
+    let main = try? repository.referenceTarget(Workspace.mainRef)
+    if main == nil || main! == nil { finding("reference", Workspace.mainRef, "main does not exist") }
+    if let main = main ?? nil {
+      if !repository.verifyObject(main) { finding("git-object", "main", "the commit main points at is damaged") }
+      let known = Set(snapshot.events.compactMap(\.commitId))
+      if !known.contains(main.hex) && !snapshot.pending.contains(where: { $0.refName == Workspace.mainRef }) {
+        finding("reference", Workspace.mainRef, "points at \(main), which no recorded event made (moved outside policyflow?)")
+      }
+      for event in snapshot.events where event.action == "approved" {
+        report.approvals += 1
+        guard let id = event.commitId.flatMap(ObjectID.init(hex:)), let section = event.sectionId,
+          let revisionNumber = event.revision
+        else { continue }
+        let subject = "approval of \(section) revision \(revisionNumber)"
+        guard repository.objectExists(id), let commit = try? repository.commit(id) else {
+          finding("approval", subject, "commit \(id) is missing")
+          continue
+        }
+        if (try? repository.isAncestor(id, of: main)) != true {
+          finding("approval", subject, "commit \(id) is not on main")
+        }
+        let trailers = Dictionary(commit.trailers.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        if trailers["Policyflow-Section"] != section || trailers["Policyflow-Revision"] != String(revisionNumber) {
+          finding("approval", subject, "commit \(id)'s trailers do not name this section and revision")
+        }
+        if let revision = revisionByKey["\(section)#\(revisionNumber)"],
+          (try? repository.blobID(at: Workspace.sectionPath(section), in: id))??.hex != revision.blobId
+        {
+          finding("approval", subject, "commit \(id) does not hold the approved revision's text")
+        }
+      }
+      for record in snapshot.sections {
+        guard let approved = record.approvedRevision, let revision = revisionByKey["\(record.id)#\(approved)"] else {
+          continue
+        }
+        if (try? repository.blobID(at: Workspace.sectionPath(record.id), in: main))??.hex != revision.blobId {
+          finding("approval", record.id, "main does not hold approved revision \(approved)'s text")
+        }
+      }
+    }
+    return report
+  }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import PolicyFlow
+import PolicyManifest
+
+/// Flags every workspace command takes.
+struct GlobalOptions: ParsableArguments {
+  @Option(name: .long, help: "The workspace directory (default: POLICYFLOW_WORKSPACE, or search upwards).")
+  var workspace: String?
+
+  @Option(name: .customLong("as"), help: "Act as this person (id or e-mail in members.yaml).")
+  var actingAs: String?
+
+  func openWorkspace() throws -> Workspace {
+    let environment = ProcessInfo.processInfo.environment
+    let explicit = workspace ?? environment["POLICYFLOW_WORKSPACE"]
+    let location = try WorkspaceLocation.find(
+      explicit: explicit, from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+    return try Workspace(location: location)
+  }
+
+  /// The acting member: --as, POLICYFLOW_USER, git user.email.
+  func actor(in workspace: Workspace) throws -> Member {
+    try workspace.actor(explicit: actingAs, environment: ProcessInfo.processInfo.environment)
+  }
+}
+
+/// Parses `N` or `N-M` line ranges.
+struct LineRange: ExpressibleByArgument {
+  let range: ClosedRange<Int>
+  init?(argument: String) {
+    let parts = argument.split(separator: "-", omittingEmptySubsequences: false)
+    guard (1...2).contains(parts.count), let start = Int(parts[0]), let end = Int(parts.last!), start >= 1, end >= start
+    else { return nil }
+    range = start...end
+  }
+}
+
+/// Runs a use case and turns its errors into a message on stderr and the design's exit code.
+func runUseCase(_ body: () throws -> Void) throws {
+  do {
+    try body()
+  } catch let error as PolicyFlowError {
+    Terminal.error(error.message)
+    throw ExitCode(error.exitCode)
+  } catch let error as ExitCode {
+    throw error
+  } catch let error as CleanExit {
+    throw error
+  } catch {
+    Terminal.error("internal error: \(error.localizedDescription)")
+    throw ExitCode(70)
+  }
+}
+
+/// Reads -m TEXT, --file F, or (neither) the user's editor, as `git commit` does.
+func readMessage(message: String?, file: String?, editorHint: String) throws -> String {
+  if let message { return message }
+  if let file {
+    let url = URL(fileURLWithPath: file)
+    guard let data = FileManager.default.contents(atPath: url.path) else {
+      throw PolicyFlowError(.missing, "cannot read \(file): no such file or not readable.")
+    }
+    guard let text = String(validating: data, as: UTF8.self) else {
+      throw PolicyFlowError(.badInput, "\(file) is not valid UTF-8 text.")
+    }
+    return text
+  }
+  return try Editor.compose(hint: editorHint)
+}

@@ -1,0 +1,71 @@
+import Foundation
+import PolicyFlow
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Output helpers: messages to stderr, colour only on a terminal (and never with NO_COLOR).
+enum Terminal {
+  static var colourOut: Bool {
+    isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+      && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+  }
+
+  static func error(_ message: String) {
+    FileHandle.standardError.write(Data("policyflow: error: \(message)\n".utf8))
+  }
+
+  static func note(_ message: String) {
+    FileHandle.standardError.write(Data("policyflow: \(message)\n".utf8))
+  }
+
+  static func paint(_ text: String, _ code: String) -> String {
+    colourOut ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+  }
+
+  /// Stable JSON: sorted keys, ISO 8601 dates, pretty-printed, no escaped slashes.
+  static func json<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+  }
+
+  /// A left-aligned table sized to its content (display width counts characters, not bytes).
+  static func table(_ header: [String], _ rows: [[String]]) -> String {
+    var widths = header.map(\.count)
+    for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
+    func line(_ cells: [String]) -> String {
+      cells.enumerated().map { index, cell in
+        index == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
+      }.joined(separator: "  ")
+    }
+    return ([paint(line(header), "1")] + rows.map(line)).joined(separator: "\n")
+  }
+}
+
+/// Opens $VISUAL / $EDITOR on a temporary file, as `git commit` does, for a comment's text.
+enum Editor {
+  static func compose(hint: String) throws -> String {
+    let environment = ProcessInfo.processInfo.environment
+    guard let editor = environment["VISUAL"] ?? environment["EDITOR"], !editor.isEmpty else {
+      throw PolicyFlowError(.usage, "give the text with -m TEXT or --file F (or set $EDITOR to write it there).")
+    }
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("policyflow-\(UUID().uuidString).txt")
+    let template = "\n# \(hint)\n# Lines starting with '#' are ignored; an empty text cancels.\n"
+    try template.write(to: url, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: url) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "\(editor) \"$1\"", "sh", url.path]
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw PolicyFlowError(.usage, "the editor exited with status \(process.terminationStatus); nothing was recorded.")
+    }
+    let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+    return text.split(separator: "\n", omittingEmptySubsequences: false)
+      .filter { !$0.hasPrefix("#") }.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+}

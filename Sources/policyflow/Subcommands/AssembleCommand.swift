@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import PolicyAssembly
+import PolicyFlow
+
+struct Assemble: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Assemble the consolidated policy (Markdown, HTML, Word) from approved text (the secretariat).")
+  @OptionGroup var global: GlobalOptions
+  @Option(help: "Comma-separated formats: md, html, docx.") var format: String = "md,html,docx"
+  @Option(help: "Output directory.") var out: String = "out"
+  @Flag(help: "Include unapproved sections, clearly marked; the document is marked UDKAST.") var draft = false
+  @Option(help: "Commit the outputs to main under releases/NAME/ and tag that commit NAME.") var release: String?
+
+  func run() throws {
+    try runUseCase {
+      var formats: [OutputFormat] = []
+      for name in format.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+        guard let parsed = OutputFormat(rawValue: name == "markdown" ? "md" : name) else {
+          throw PolicyFlowError(.usage, "unknown format `\(name)`; use md, html and/or docx (comma-separated).")
+        }
+        if !formats.contains(parsed) { formats.append(parsed) }
+      }
+      let workspace = try global.openWorkspace()
+      let actor = try global.actor(in: workspace)
+      let result = try workspace.assemble(
+        formats: formats, outputDirectory: URL(fileURLWithPath: out), draft: draft, release: release, actor: actor)
+      print(result.isDraft ? "Assembled a DRAFT (UDKAST) of the policy:" : "Assembled the policy from approved text:")
+      for file in result.files { print("  \(file.path)") }
+      print("  approved text: \(result.approved.count) sections; drafts: \(result.drafts.count)")
+      if let tag = result.releaseTag, let commit = result.releaseCommit {
+        print("  release \(tag): commit \(commit) on main, files under releases/\(tag)/")
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import PolicyFlow
+
+struct Init: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Create a policy workspace from a repository template (by default the one installed with policyflow).")
+
+  @Argument(help: "Directory to create (must not exist, or be empty).")
+  var directory: String = "."
+
+  @Option(help: "Repository template directory (policy.yaml, members.yaml, sections/, requirements/).")
+  var template: String?
+
+  @Option(name: .customLong("as"), help: "The person making the first commit (default: the first secretariat member).")
+  var actingAs: String?
+
+  func run() throws {
+    try runUseCase {
+      let environment = ProcessInfo.processInfo.environment
+      let location = try template.map { try TemplateLocation.given(URL(fileURLWithPath: $0)) }
+        ?? TemplateLocation.findDefault()
+      let result = try InitWorkspace.run(
+        directory: URL(fileURLWithPath: directory), template: location,
+        actor: actingAs ?? environment["POLICYFLOW_USER"])
+      print("Created the policy workspace \(result.root.path)")
+      print("  main: \(result.mainCommit) by \(result.author)")
+      print("  \(result.sections) sections, each at revision 0 on its branch sections/<id>; \(result.requirements) requirements")
+      print("Next: `cd \(result.root.path) && policyflow status`")
+    }
+  }
+}
+
+struct Status: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Every section: owners, committees, state, revision, sign-offs, comments, requirements, what blocks it.")
+
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: "Only this section.") var section: String?
+  @Flag(help: "Stable JSON for scripts.") var json = false
+
+  func run() throws {
+    try runUseCase {
+      let workspace = try global.openWorkspace()
+      let statuses = try workspace.status(sectionId: section)
+      if json {
+        print(try Terminal.json(statuses))
+        return
+      }
+      let rows = statuses.map { status -> [String] in
+        [
+          status.number.map { "\($0). \(status.id)" } ?? status.id,
+          status.owners.joined(separator: "+"),
+          status.committees.joined(separator: "+"),
+          status.stateLabel,
+          "\(status.latestRevision)" + (status.approvedRevision.map { $0 == status.latestRevision ? "" : " (godk. \($0))" } ?? ""),
+          "\(status.signoffs.have)/\(status.signoffs.needed)",
+          "\(status.openComments)",
+          status.requirements.needed == 0 ? "-" : "\(status.requirements.have)/\(status.requirements.needed)",
+        ]
+      }
+      print(workspace.definition.manifest.title + " " + workspace.definition.manifest.period)
+      print(Terminal.table(
+        ["section", "owners", "committee", "state", "rev", "sign-offs", "comments", "requirements"], rows))
+      let blocked = statuses.filter { !$0.blockers.isEmpty }
+      if !blocked.isEmpty {
+        print("")
+        print(Terminal.paint("Next steps", "1"))
+        for status in blocked {
+          for blocker in status.blockers { print("  \(status.id): \(blocker)") }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import PolicyFlow
+
+struct Show: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Print a revision of a section (default: the latest).")
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: "Section id.") var section: String
+  @Option(help: "Revision number.") var revision: Int?
+  @Flag(help: "Number the lines and mark where comments sit.") var lineNumbers = false
+
+  func run() throws {
+    try runUseCase {
+      let workspace = try global.openWorkspace()
+      let (number, text) = try workspace.text(sectionId: section, revision: revision)
+      guard lineNumbers else {
+        print(text, terminator: "")
+        return
+      }
+      let marks = try workspace.commentedLines(sectionId: section, revision: number)
+      let lines = SectionText.lines(text)
+      let width = String(lines.count).count
+      for (index, line) in lines.enumerated() {
+        let number = String(index + 1)
+        let padded = String(repeating: " ", count: width - number.count) + number
+        let mark = marks[index + 1].map { ids in Terminal.paint(" ◆ " + ids.map { "#\($0)" }.joined(separator: ","), "33") } ?? ""
+        print("\(padded) │ \(line)\(mark)")
+      }
+    }
+  }
+}
+
+struct Diff: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Unified diff between two revisions of a section (default: the previous and the latest).")
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: "Section id.") var section: String
+  @Option(help: "Older revision.") var from: Int?
+  @Option(help: "Newer revision.") var to: Int?
+
+  func run() throws {
+    try runUseCase {
+      let workspace = try global.openWorkspace()
+      let diff = try workspace.diff(sectionId: section, from: from, to: to)
+      for line in diff.split(separator: "\n", omittingEmptySubsequences: false).dropLast(diff.hasSuffix("\n") ? 1 : 0) {
+        let text = String(line)
+        if text.hasPrefix("+++") || text.hasPrefix("---") { print(Terminal.paint(text, "1")) }
+        else if text.hasPrefix("+") { print(Terminal.paint(text, "32")) }
+        else if text.hasPrefix("-") { print(Terminal.paint(text, "31")) }
+        else if text.hasPrefix("@@") { print(Terminal.paint(text, "36")) }
+        else { print(text) }
+      }
+    }
+  }
+}
+
+/// Prints history entries in a readable form.
+func printHistory(_ entries: [HistoryEntry], json: Bool) throws {
+  if json {
+    print(try Terminal.json(entries))
+    return
+  }
+  let formatter = ISO8601DateFormatter()
+  for entry in entries {
+    var line = "\(formatter.string(from: entry.at))  \(entry.actor)  \(entry.action)"
+    if let section = entry.section { line += "  \(section)" }
+    if let revision = entry.revision { line += " r\(revision)" }
+    if let from = entry.fromState, let to = entry.toState, from != to { line += "  \(from) → \(to)" }
+    if !entry.detail.isEmpty { line += "  \(entry.detail.replacingOccurrences(of: "\n", with: " "))" }
+    if let commit = entry.commit { line += "  [\(commit.prefix(10))]" }
+    print(line)
+  }
+}
+
+struct Log: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "A section's history: revisions, transitions, sign-offs and comments in time order.")
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: "Section id.") var section: String
+  @Flag(help: "Stable JSON.") var json = false
+
+  func run() throws {
+    try runUseCase {
+      let workspace = try global.openWorkspace()
+      try printHistory(try workspace.history(sectionId: section), json: json)
+    }
+  }
+}
+
+struct Audit: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "The event log of the whole policy (or one section).")
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: "Section id.") var section: String?
+  @Flag(help: "Stable JSON.") var json = false
+
+  func run() throws {
+    try runUseCase {
+      let workspace = try global.openWorkspace()
+      try printHistory(try workspace.history(sectionId: section), json: json)
+    }
+  }
+}
+
+struct Verify: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Check git objects and refs, the database, and every revision, sign-off, approval and event against git.")
+  @OptionGroup var global: GlobalOptions
+  @Flag(help: "Stable JSON.") var json = false
+
+  func run() throws {
+    try runUseCase {
+      let workspace = try global.openWorkspace()
+      let report = try workspace.verify()
+      if json {
+        print(try Terminal.json(report))
+      } else {
+        print("checked \(report.sections) sections, \(report.revisions) revisions, \(report.signoffs) sign-offs, "
+          + "\(report.approvals) approvals, \(report.events) events")
+        for finding in report.findings { print("  \(finding.check): \(finding.subject): \(finding.message)") }
+        print(report.isClean ? "verify: clean" : "verify: \(report.findings.count) finding(s)")
+      }
+      if !report.isClean { throw ExitCode(1) }
+    }
+  }
+}
