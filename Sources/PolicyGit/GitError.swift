@@ -1,0 +1,91 @@
+import Clibgit2
+import Foundation
+
+/// A failed libgit2 call (or a request PolicyGit refused before reaching libgit2), classified so callers can react
+/// to the few outcomes they handle differently — chiefly losing a compare-and-swap race — without parsing text.
+public struct GitError: Error, LocalizedError, Sendable {
+  public enum Kind: Sendable {
+    /// The object, reference or path does not exist.
+    case notFound
+    /// A compare-and-swap lost: the reference was not at the expected value, or already exists.
+    case referenceConflict
+    /// Another process holds a lock file (e.g. `refs/heads/main.lock`); retrying later may succeed.
+    case locked
+    /// The input was rejected: malformed reference name, unsafe tree path, bad signature, …
+    case invalid
+    case other
+  }
+
+  public let kind: Kind
+  /// What PolicyGit was doing, e.g. "update reference refs/heads/main", so logs read without a stack trace.
+  public let operation: String
+  public let message: String
+  /// The libgit2 return code (`git_error_code`), kept for diagnostics; `kind` is what callers should switch on.
+  public let code: Int32
+
+  /// Public so other modules' test doubles can produce the same errors the real repository does.
+  public init(kind: Kind, operation: String, message: String, code: Int32) {
+    self.kind = kind
+    self.operation = operation
+    self.message = message
+    self.code = code
+  }
+
+  public var errorDescription: String? { "\(operation): \(message)" }
+}
+
+extension GitError {
+  /// Reads libgit2's thread-local last error. Only meaningful right after a call returned < 0: libgit2 does not
+  /// clear stale errors on success, which is why the gate below is the only caller.
+  init(code: Int32, operation: String) {
+    let last = git_error_last()
+    let message = last.flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "libgit2 error \(code)"
+    let errorClass = last.map { $0.pointee.klass } ?? 0
+    self.init(kind: Self.kind(code: code, errorClass: errorClass), operation: operation, message: message, code: code)
+    git_error_clear()
+  }
+
+  static func kind(code: Int32, errorClass: Int32) -> Kind {
+    switch code {
+    case GIT_ENOTFOUND.rawValue: return .notFound
+    case GIT_EEXISTS.rawValue, GIT_EMODIFIED.rawValue: return .referenceConflict
+    case GIT_ELOCKED.rawValue: return .locked
+    case GIT_EINVALID.rawValue, GIT_EINVALIDSPEC.rawValue: return .invalid
+    // libgit2 reports most argument validation (bad signatures, bad tree entries) as a generic -1 whose class says
+    // "invalid"; surfacing that as `.invalid` lets callers tell bad input from broken repositories.
+    case GIT_ERROR.rawValue where errorClass == Int32(GIT_ERROR_INVALID.rawValue): return .invalid
+    default: return .other
+    }
+  }
+
+  /// Errors PolicyGit raises itself, before libgit2 could reject the input (or would have accepted it unsafely).
+  static func invalid(_ operation: String, _ message: String) -> GitError {
+    GitError(kind: .invalid, operation: operation, message: message, code: GIT_EINVALID.rawValue)
+  }
+}
+
+/// The single gate between libgit2 return codes and Swift errors: every fallible call goes through here, so every
+/// error carries the operation name and libgit2's own explanation. Returns the (non-negative) code because a few
+/// calls, such as `git_graph_descendant_of`, return their answer through it.
+@discardableResult
+func check(_ code: Int32, _ operation: @autoclosure () -> String) throws -> Int32 {
+  guard code < 0 else { return code }
+  throw GitError(code: code, operation: operation())
+}
+
+/// libgit2 keeps process-wide state (allocator, caches, TLS error slots) and wants exactly one `git_libgit2_init`
+/// per process. A Swift global is initialised lazily under `swift_once`, which gives us "once, thread-safely" for
+/// free. The options are set here, before any repository exists, because they are global and not thread-safe to
+/// change while other threads use libgit2.
+private let libgit2Runtime: Void = {
+  git_libgit2_init()
+  // Strict creation makes libgit2 check that trees, parents and tree entries exist with the right type before it
+  // writes an object that references them; both default to on, but we depend on them, so say so explicitly.
+  pf_git_enable_strict_object_creation(1)
+  pf_git_enable_strict_hash_verification(1)
+}()
+
+/// Called at every entry point that can be the first libgit2 use in the process.
+func ensureLibgit2() {
+  _ = libgit2Runtime
+}

@@ -1,2 +1,0 @@
-import Clibgit2
-let _libgit2Probe = git_libgit2_init
