@@ -109,6 +109,21 @@ public final class Workspace {
         + "Check the spelling, or ask the secretariat to add you to members.yaml.")
   }
 
+  /// The manifest's spelling of a department code given in any case or Unicode normal form.
+  public func departmentCode(_ code: String) throws -> String {
+    if let department = definition.manifest.department(code.trimmingCharacters(in: .whitespaces)) {
+      return department.code
+    }
+    throw PolicyFlowError.missing(
+      "unknown department `\(code)`. Departments: \(definition.manifest.departments.map(\.code).joined(separator: ", ")).")
+  }
+
+  public func committeeCode(_ code: String) throws -> String {
+    if let committee = definition.manifest.committee(code.trimmingCharacters(in: .whitespaces)) { return committee.code }
+    throw PolicyFlowError.missing(
+      "unknown committee `\(code)`. Committees: \(definition.manifest.committees.map(\.code).joined(separator: ", ")).")
+  }
+
   func sectionRecord(_ id: String) throws -> SectionRecord {
     guard let record = try store.read({ try $0.section(id) }) else {
       throw PolicyFlowError.internal("section `\(id)` is in policy.yaml but not in the database; run `policyflow verify`.")

@@ -37,12 +37,22 @@ struct Status: ParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Only this section.") var section: String?
+  @Option(help: "Only sections owned by this department (code, e.g. ØKF; any case).") var department: String?
+  @Option(help: "Only sections reviewed by this committee (code, e.g. ØU; any case).") var committee: String?
   @Flag(help: "Stable JSON for scripts.") var json = false
 
   func run() throws {
     try runUseCase {
       let workspace = try global.openWorkspace()
-      let statuses = try workspace.status(sectionId: section)
+      var statuses = try workspace.status(sectionId: section)
+      if let department {
+        let code = try workspace.departmentCode(department)
+        statuses = statuses.filter { $0.owners.contains(code) }
+      }
+      if let committee {
+        let code = try workspace.committeeCode(committee)
+        statuses = statuses.filter { $0.committees.contains(code) }
+      }
       if json {
         print(try Terminal.json(statuses))
         return

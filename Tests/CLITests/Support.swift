@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+
+/// The result of running a program: what a user would see.
+struct Run {
+  let status: Int32
+  let stdout: String
+  let stderr: String
+}
+
+/// Runs the built `policyflow` binary and independent clients (`git`, `sqlite3`) the way a user types them.
+enum CLI {
+  static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  static let binary: URL = {
+    let environment = ProcessInfo.processInfo.environment
+    if let explicit = environment["POLICYFLOW_BIN"] { return URL(fileURLWithPath: explicit) }
+    let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [
+      besideTests.appendingPathComponent("policyflow"),
+      besideTests.deletingLastPathComponent().appendingPathComponent("policyflow"),
+      packageRoot.appendingPathComponent(".build/debug/policyflow"),
+    ] where FileManager.default.isExecutableFile(atPath: candidate.path) {
+      return candidate
+    }
+    return packageRoot.appendingPathComponent(".build/debug/policyflow")
+  }()
+
+  @discardableResult
+  static func run(
+    _ executable: String, _ arguments: [String], in directory: URL? = nil, environment extra: [String: String] = [:],
+    stdin: Data? = nil
+  ) throws -> Run {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+    process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+    if let directory { process.currentDirectoryURL = directory }
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    environment.removeValue(forKey: "POLICYFLOW_WORKSPACE")
+    environment.removeValue(forKey: "POLICYFLOW_USER")
+    environment["GIT_CONFIG_NOSYSTEM"] = "1"
+    environment["HOME"] = FileManager.default.temporaryDirectory.path
+    for (key, value) in extra { environment[key] = value }
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    if let stdin {
+      let input = Pipe()
+      process.standardInput = input
+      try process.run()
+      input.fileHandleForWriting.write(stdin)
+      try input.fileHandleForWriting.close()
+    } else {
+      process.standardInput = FileHandle.nullDevice
+      try process.run()
+    }
+    var outData = Data()
+    var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+      outData = out.fileHandleForReading.readDataToEndOfFile()
+      group.leave()
+    }
+    errData = err.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return Run(
+      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+      stderr: String(decoding: errData, as: UTF8.self))
+  }
+
+  @discardableResult
+  static func policyflow(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:])
+    throws -> Run
+  {
+    try run(binary.path, arguments, in: directory, environment: environment)
+  }
+
+  static func git(_ arguments: [String], in directory: URL) throws -> Run {
+    try run("git", ["-C", directory.path] + arguments)
+  }
+
+  static func sqlite(_ workspace: URL, _ sql: String) throws -> String {
+    try run("sqlite3", [workspace.appendingPathComponent(".policyflow/policy.sqlite").path, sql]).stdout
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+}
+
+/// A fresh temporary directory per test, removed afterwards.
+final class Scratch {
+  let url: URL
+  init(_ name: String = "pf") throws {
+    url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  }
+  deinit { try? FileManager.default.removeItem(at: url) }
+
+  func file(_ name: String, _ contents: String) throws -> URL {
+    let file = url.appendingPathComponent(name)
+    try contents.write(to: file, atomically: true, encoding: .utf8)
+    return file
+  }
+
+  func file(_ name: String, data: Data) throws -> URL {
+    let file = url.appendingPathComponent(name)
+    try data.write(to: file)
+    return file
+  }
+}
+
+/// A workspace made from the embedded template through the binary.
+final class TemplateWorkspace {
+  let scratch: Scratch
+  let root: URL
+
+  init() throws {
+    scratch = try Scratch("pf-ws")
+    root = scratch.url.appendingPathComponent("policy")
+    let result = try CLI.policyflow(["init", root.path])
+    #expect(result.status == 0, "init failed: \(result.stderr)")
+  }
+
+  @discardableResult
+  func pf(_ arguments: [String], as person: String? = nil) throws -> Run {
+    var environment = ["POLICYFLOW_WORKSPACE": root.path]
+    if let person { environment["POLICYFLOW_USER"] = person }
+    return try CLI.policyflow(arguments, in: scratch.url, environment: environment)
+  }
+
+  func templateText(_ section: String) throws -> String {
+    try String(
+      contentsOf: CLI.packageRoot.appendingPathComponent("repo-template/sections/\(section).md"), encoding: .utf8)
+  }
+
+  /// Everything that must not change when a command is refused.
+  func fingerprint() throws -> String {
+    let refs = try CLI.git(["for-each-ref", "--format=%(refname) %(objectname)"], in: root).stdout
+    let counts = try CLI.sqlite(
+      root,
+      "SELECT (SELECT count(*) FROM revision)||'/'||(SELECT count(*) FROM signoff)||'/'||(SELECT count(*) FROM comment)"
+        + "||'/'||(SELECT count(*) FROM event)||'/'||(SELECT count(*) FROM requirementLink)||'/'||"
+        + "(SELECT group_concat(id||':'||state||':'||latestRevision, ',') FROM section)||'/'||"
+        + "(SELECT group_concat(id||':'||status, ',') FROM comment)")
+    return refs + "\n" + counts
+  }
+}
