@@ -65,7 +65,8 @@ extension Repository {
     }
     for path in seen {
       if let directory = path.ancestors.first(where: seen.contains) {
-        throw GitError.invalid(operation, "'\(directory.string)' cannot be both a file and the directory of '\(path.string)'")
+        throw GitError.invalid(
+          operation, "'\(directory.string)' cannot be both a file and the directory of '\(path.string)'")
       }
     }
     for (path, id) in sets {
@@ -81,7 +82,8 @@ extension Repository {
     if let baseTree {
       try checkShapes(sets: sets.map(\.path), removals: removals, in: baseTree, operation)
     } else if let first = removals.first {
-      throw GitError(kind: .notFound, operation: operation, message: "cannot remove '\(first.string)' from an empty tree",
+      throw GitError(
+        kind: .notFound, operation: operation, message: "cannot remove '\(first.string)' from an empty tree",
         code: GIT_ENOTFOUND.rawValue)
     }
 

@@ -2,7 +2,8 @@ import Clibgit2
 import Foundation
 
 /// Who did something and when, as git records it. `time` has whole-second precision in git, so fractional seconds
-/// are dropped when writing; compare signatures built from whole seconds if you expect a round trip.
+/// are dropped when writing; compare signatures built from whole seconds if you expect a round trip. libgit2 also
+/// trims whitespace around name and email and refuses empty ones or ones containing `<` or `>` (kind `.invalid`).
 public struct Signature: Sendable, Equatable {
   public var name: String
   public var email: String
@@ -45,7 +46,7 @@ public struct Commit: Sendable {
   public let parents: [ObjectID]
   public let author: Signature
   public let committer: Signature
-  /// The message exactly as stored (no whitespace cleanup, leading blank lines kept).
+  /// The message exactly as stored (no whitespace cleanup, leading blank lines kept), decoded as UTF-8.
   public let message: String
   /// The first paragraph, whitespace-collapsed to one line, as `git log --format=%s` shows it.
   public let summary: String
@@ -81,7 +82,8 @@ public struct DiffHunk: Sendable, Equatable {
   public let oldLines: Int
   public let newStart: Int
   public let newLines: Int
-  /// The `@@ … @@` header without its trailing newline.
+  /// The `@@ … @@` line without its newline, including the function-context text git appends (the nearest
+  /// preceding line that starts with a letter), exactly as `git diff` prints it.
   public let header: String
   public let lines: [DiffLine]
 }
