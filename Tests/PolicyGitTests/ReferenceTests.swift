@@ -56,6 +56,37 @@ struct ReferenceTests {
     #expect(try fixture.git("fsck", "--strict", "--no-dangling").status == 0)
   }
 
+  @Test("racing writers on separate handles: exactly one wins each compare-and-swap", arguments: [false, true])
+  func racingWriters(refExists: Bool) throws {
+    let fixture = try Fixture()
+    let name = "refs/policyflow/drafts/race"
+    let base = try fixture.commit(["a.md": "base\n"], parent: nil, message: "base")
+    if refExists {
+      try fixture.repo.updateReference(name, to: base, expected: nil, message: "base")
+    }
+    let contenders = try (0..<8).map { try fixture.commit(["a.md": "writer \($0)\n"], parent: base, message: "w\($0)") }
+    let outcomes = Outcomes()
+    let path = fixture.workTree
+    DispatchQueue.concurrentPerform(iterations: contenders.count) { index in
+      do {
+        let repo = try Repository.open(at: path)
+        try repo.updateReference(name, to: contenders[index], expected: refExists ? base : nil, message: "w\(index)")
+        outcomes.record(.success(contenders[index]))
+      } catch let error as GitError {
+        outcomes.record(.failure(error))
+      } catch {
+        Issue.record("unexpected \(error)")
+      }
+    }
+    let winners = outcomes.all.compactMap { if case .success(let id) = $0 { id } else { nil } }
+    let losers = outcomes.all.compactMap { if case .failure(let error) = $0 { error.kind } else { nil } }
+    #expect(winners.count == 1)
+    #expect(losers.count == contenders.count - 1)
+    // Losing while the winner still holds the lock file would show up as .locked; either way the swap was lost.
+    #expect(losers.allSatisfy { $0 == .referenceConflict || $0 == .locked })
+    #expect(try fixture.repo.referenceTarget(name) == winners.first)
+  }
+
   @Test("a held lock file is reported as .locked")
   func lockedReference() throws {
     let fixture = try Fixture()
@@ -142,5 +173,23 @@ struct ReferenceTests {
     #expect(try !repo.isAncestor(side, of: mainEdit))
     #expect(try repo.isAncestor(merge, of: merge))
     expectGitError(.notFound) { _ = try repo.isAncestor(ObjectID(hex: String(repeating: "2", count: 40))!, of: merge) }
+  }
+}
+
+/// Collects results from concurrent writers.
+private final class Outcomes: @unchecked Sendable {
+  private let lock = NSLock()
+  private var results: [Result<ObjectID, GitError>] = []
+
+  func record(_ result: Result<ObjectID, GitError>) {
+    lock.lock()
+    defer { lock.unlock() }
+    results.append(result)
+  }
+
+  var all: [Result<ObjectID, GitError>] {
+    lock.lock()
+    defer { lock.unlock() }
+    return results
   }
 }
