@@ -54,6 +54,20 @@ public struct Commit: Sendable {
   /// `git_message_trailers`, so they match what `git interpret-trailers` would find.
   public var trailers: [(key: String, value: String)]
 
+  /// Public so other modules can build commits for their own tests; real ones come from `Repository.commit(_:)`.
+  public init(id: ObjectID, tree: ObjectID, parents: [ObjectID], author: Signature, committer: Signature,
+    message: String, summary: String, trailers: [(key: String, value: String)])
+  {
+    self.id = id
+    self.tree = tree
+    self.parents = parents
+    self.author = author
+    self.committer = committer
+    self.message = message
+    self.summary = summary
+    self.trailers = trailers
+  }
+
   /// Values of every trailer named `key` (case-insensitive, as git compares trailer keys).
   public func trailerValues(_ key: String) -> [String] {
     trailers.filter { $0.key.caseInsensitiveCompare(key) == .orderedSame }.map(\.value)
@@ -73,6 +87,13 @@ public struct DiffLine: Sendable, Equatable {
   public let newLine: Int?
   /// The line without its terminating "\n" (a "\r" before it is kept, since it is part of the content).
   public let text: String
+
+  public init(origin: Origin, oldLine: Int?, newLine: Int?, text: String) {
+    self.origin = origin
+    self.oldLine = oldLine
+    self.newLine = newLine
+    self.text = text
+  }
 }
 
 /// A hunk with git's numbering conventions: for a side with zero lines, `start` is the line *after which* the
@@ -86,4 +107,13 @@ public struct DiffHunk: Sendable, Equatable {
   /// preceding line that starts with a letter), exactly as `git diff` prints it.
   public let header: String
   public let lines: [DiffLine]
+
+  public init(oldStart: Int, oldLines: Int, newStart: Int, newLines: Int, header: String, lines: [DiffLine]) {
+    self.oldStart = oldStart
+    self.oldLines = oldLines
+    self.newStart = newStart
+    self.newLines = newLines
+    self.header = header
+    self.lines = lines
+  }
 }
