@@ -11,7 +11,8 @@ extension Repository {
   /// locally modified and be skipped. The index still describes the last checkout, so it is the baseline: files
   /// that match it are updated, files the user edited are left alone — and if such an edit collides with an
   /// incoming change the whole checkout is refused (kind `.other`, libgit2's ECONFLICT) before anything is written.
-  /// Does nothing while HEAD's branch is unborn.
+  /// Changes staged with `git add` count as part of that last checkout and can therefore be replaced; policyflow
+  /// users edit through drafts, not the index. Does nothing while HEAD's branch is unborn.
   public func checkoutHead() throws {
     let operation = "check out HEAD"
     guard git_repository_is_bare(handle) == 0 else {

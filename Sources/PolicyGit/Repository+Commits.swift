@@ -108,10 +108,10 @@ extension Repository {
   /// `merge-base --is-ancestor` does, and so do we.
   public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws -> Bool {
     let operation = "is \(ancestor) an ancestor of \(descendant)"
-    if ancestor == descendant {
-      _ = try withCommit(descendant, operation) { _ in () }
-      return true
-    }
+    // git_graph_descendant_of reports a missing commit as a generic error; looking both up first says notFound.
+    _ = try withCommit(descendant, operation) { _ in () }
+    _ = try withCommit(ancestor, operation) { _ in () }
+    if ancestor == descendant { return true }
     var descendantOID = descendant.oid
     var ancestorOID = ancestor.oid
     return try check(git_graph_descendant_of(handle, &descendantOID, &ancestorOID), operation) == 1

@@ -52,16 +52,17 @@ extension Repository {
     var options = git_diff_options()
     try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), operation)
     options.context_lines = UInt32(contextLines)
-    var patch: OpaquePointer?
-    try withBytes(of: old) { oldBytes, oldCount in
+    // The patch points into the buffers rather than copying them, so it must be used and freed while they are lent.
+    return try withBytes(of: old) { oldBytes, oldCount in
       try withBytes(of: new) { newBytes, newCount in
+        var patch: OpaquePointer?
         try check(
           git_patch_from_buffers(&patch, oldBytes, oldCount, oldPath, newBytes, newCount, newPath, &options),
           operation)
+        defer { git_patch_free(patch) }
+        return try body(patch!)
       }
     }
-    defer { git_patch_free(patch) }
-    return try body(patch!)
   }
 }
 

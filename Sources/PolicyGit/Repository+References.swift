@@ -53,9 +53,10 @@ extension Repository {
     }
   }
 
-  /// References whose names match the `fnmatch` glob (e.g. "refs/heads/*", "refs/policyflow/drafts/*"), sorted by
-  /// name, each resolved to the object it ultimately points at. Symbolic references whose target does not exist
-  /// are skipped: they point at nothing yet.
+  /// References whose names match the glob (e.g. "refs/heads/*", "refs/policyflow/drafts/*"), sorted by name, each
+  /// resolved to the object it ultimately points at. libgit2's globs are not path-aware: `*` also matches across
+  /// `/`, so "refs/policyflow/*" includes "refs/policyflow/drafts/x/1". Symbolic references whose target does not
+  /// exist are skipped: they point at nothing yet.
   public func references(matching glob: String) throws -> [(name: String, target: ObjectID)] {
     let operation = "list references matching \(glob)"
     var iterator: OpaquePointer?

@@ -56,16 +56,13 @@ extension Repository {
     }
 
     let requested = Set(sets.map(\.path))
-    var seen = Set<TreePath>()
-    for path in sets.map(\.path) + removals {
-      if removals.contains(path) && requested.contains(path) {
-        throw GitError.invalid(operation, "'\(path.string)' is both set and removed")
-      }
-      seen.insert(path)
+    if let both = removals.first(where: requested.contains) {
+      throw GitError.invalid(operation, "'\(both.string)' is both set and removed")
     }
-    for path in seen {
-      if let directory = path.ancestors.first(where: seen.contains) {
-        throw GitError.invalid(operation, "'\(directory.string)' cannot be both a file and the directory of '\(path.string)'")
+    let touched = requested.union(removals)
+    for path in touched {
+      if let directory = path.ancestors.first(where: touched.contains) {
+        throw GitError.invalid(operation, "'\(directory.string)' and '\(path.string)' overlap; ask for one")
       }
     }
     for (path, id) in sets {
@@ -81,7 +78,8 @@ extension Repository {
     if let baseTree {
       try checkShapes(sets: sets.map(\.path), removals: removals, in: baseTree, operation)
     } else if let first = removals.first {
-      throw GitError(kind: .notFound, operation: operation, message: "cannot remove '\(first.string)' from an empty tree",
+      throw GitError(
+        kind: .notFound, operation: operation, message: "cannot remove '\(first.string)' from an empty tree",
         code: GIT_ENOTFOUND.rawValue)
     }
 

@@ -2,7 +2,8 @@ import Clibgit2
 import Foundation
 
 /// Who did something and when, as git records it. `time` has whole-second precision in git, so fractional seconds
-/// are dropped when writing; compare signatures built from whole seconds if you expect a round trip.
+/// are dropped when writing; compare signatures built from whole seconds if you expect a round trip. libgit2 also
+/// trims whitespace around name and email and refuses empty ones or ones containing `<` or `>` (kind `.invalid`).
 public struct Signature: Sendable, Equatable {
   public var name: String
   public var email: String
@@ -45,13 +46,27 @@ public struct Commit: Sendable {
   public let parents: [ObjectID]
   public let author: Signature
   public let committer: Signature
-  /// The message exactly as stored (no whitespace cleanup, leading blank lines kept).
+  /// The message exactly as stored (no whitespace cleanup, leading blank lines kept), decoded as UTF-8.
   public let message: String
   /// The first paragraph, whitespace-collapsed to one line, as `git log --format=%s` shows it.
   public let summary: String
   /// `Key: value` pairs from the message's final paragraph, in order, duplicates kept. Parsed once at lookup with
   /// `git_message_trailers`, so they match what `git interpret-trailers` would find.
   public var trailers: [(key: String, value: String)]
+
+  /// Public so other modules can build commits for their own tests; real ones come from `Repository.commit(_:)`.
+  public init(id: ObjectID, tree: ObjectID, parents: [ObjectID], author: Signature, committer: Signature,
+    message: String, summary: String, trailers: [(key: String, value: String)])
+  {
+    self.id = id
+    self.tree = tree
+    self.parents = parents
+    self.author = author
+    self.committer = committer
+    self.message = message
+    self.summary = summary
+    self.trailers = trailers
+  }
 
   /// Values of every trailer named `key` (case-insensitive, as git compares trailer keys).
   public func trailerValues(_ key: String) -> [String] {
@@ -72,6 +87,13 @@ public struct DiffLine: Sendable, Equatable {
   public let newLine: Int?
   /// The line without its terminating "\n" (a "\r" before it is kept, since it is part of the content).
   public let text: String
+
+  public init(origin: Origin, oldLine: Int?, newLine: Int?, text: String) {
+    self.origin = origin
+    self.oldLine = oldLine
+    self.newLine = newLine
+    self.text = text
+  }
 }
 
 /// A hunk with git's numbering conventions: for a side with zero lines, `start` is the line *after which* the
@@ -81,7 +103,17 @@ public struct DiffHunk: Sendable, Equatable {
   public let oldLines: Int
   public let newStart: Int
   public let newLines: Int
-  /// The `@@ … @@` header without its trailing newline.
+  /// The `@@ … @@` line without its newline, including the function-context text git appends (the nearest
+  /// preceding line that starts with a letter), exactly as `git diff` prints it.
   public let header: String
   public let lines: [DiffLine]
+
+  public init(oldStart: Int, oldLines: Int, newStart: Int, newLines: Int, header: String, lines: [DiffLine]) {
+    self.oldStart = oldStart
+    self.oldLines = oldLines
+    self.newStart = newStart
+    self.newLines = newLines
+    self.header = header
+    self.lines = lines
+  }
 }
