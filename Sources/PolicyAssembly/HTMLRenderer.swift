@@ -213,6 +213,7 @@ struct HTMLRenderer {
     h2 { font-size: 1.45rem; } h3 { font-size: 1.2rem; } h4, h5, h6 { font-size: 1.05rem; }
     a { color: #0b57a4; }
     p, ul, ol, blockquote, pre, .table-wrap, dl { margin: 0 0 1em; }
+    li > ul, li > ol { margin-bottom: 0; }
     .title-page { padding: 3rem 0 2rem; border-bottom: 1px solid #ccc; margin-bottom: 2rem; }
     .doc-title { font-size: 2.3rem; border: 0; margin: .2em 0 .8em; }
     .doc-meta { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }

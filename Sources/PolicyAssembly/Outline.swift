@@ -119,7 +119,7 @@ struct AppendixTable {
           [Run(text: entry.signers.isEmpty ? missing : entry.signers.joined(separator: ", "))],
         ]
       },
-      weights: [22, 12, 8, 22, 14, 22])
+      weights: [18, 16, 11, 22, 15, 18])
   }
 
   static func traceability(_ entries: [TraceabilityEntry], labels: DocumentLabels) -> AppendixTable {
