@@ -133,9 +133,13 @@ enum CommonMark {
   }
 }
 
-/// Converts a cmark-gfm document into `MarkdownBlock`s with one `cmark_iter` pass and an explicit stack, so deeply
-/// nested input cannot exhaust the call stack during the walk.
-private enum TreeBuilder {
+/// Converts a cmark-gfm document into `MarkdownBlock`s with one `cmark_iter` pass and an explicit stack. The renderers
+/// recurse over the result, so nesting is capped at `maxDepth`: quotes, lists and inline styles nested deeper than
+/// that (only ever seen in hostile input, e.g. 2,000 `>` in a row) are flattened into their ancestor with their text
+/// kept, instead of overflowing the stack of a small concurrency thread.
+enum TreeBuilder {
+  static let maxDepth = 48
+
   /// A container being filled while the iterator is inside it.
   private final class Frame {
     let node: OpaquePointer
@@ -156,6 +160,8 @@ private enum TreeBuilder {
   private enum Kind {
     case document, blockQuote, list, item, paragraph, heading, table, tableRow, tableCell
     case emphasis, strong, strikethrough, link, image, otherBlock, otherInline
+    /// A quote or list beyond `maxDepth`: its items and blocks go straight to the parent.
+    case flattenedBlock
   }
 
   static func build(root: OpaquePointer) -> [MarkdownBlock] {
@@ -173,7 +179,15 @@ private enum TreeBuilder {
           }
           continue
         }
-        stack.append(Frame(node: node, kind: kind(of: node)))
+        var frameKind = kind(of: node)
+        if stack.count >= maxDepth {
+          switch frameKind {
+          case .blockQuote, .list, .otherBlock: frameKind = .flattenedBlock
+          case .emphasis, .strong, .strikethrough, .link, .image, .otherInline: frameKind = .otherInline
+          default: break
+          }
+        }
+        stack.append(Frame(node: node, kind: frameKind))
       } else if event == CMARK_EVENT_EXIT {
         guard let frame = stack.popLast() else { continue }
         let parent = stack.last
@@ -289,7 +303,7 @@ private enum TreeBuilder {
     case .image:
       return .inline(
         .image(url: string(cmark_node_get_url(node)), title: string(cmark_node_get_title(node)), alt: frame.inlines))
-    case .document, .item, .tableRow, .tableCell, .otherBlock, .otherInline:
+    case .document, .item, .tableRow, .tableCell, .otherBlock, .otherInline, .flattenedBlock:
       return nil
     }
   }
@@ -311,6 +325,9 @@ private enum TreeBuilder {
       }
     case .otherInline:
       parent?.inlines.append(contentsOf: frame.inlines)
+    case .flattenedBlock:
+      parent?.blocks.append(contentsOf: frame.items.joined())
+      parent?.blocks.append(contentsOf: frame.blocks)
     default:
       // Unknown blocks (custom blocks, footnote definitions) keep their content in place.
       parent?.blocks.append(contentsOf: frame.blocks)

@@ -83,4 +83,27 @@ struct MarkdownParsingTests {
     #expect(table.rows == [[[.strikethrough([.text("x")])], [.text("y")]]])
     #expect(results.allSatisfy { $0 == expected })
   }
+
+  @Test("Absurdly deep nesting is flattened, keeps its text and renders in every format")
+  func deepNesting() throws {
+    var document = Fixtures.document()
+    document.sections[0].markdown =
+      String(repeating: ">", count: 3000) + " dybt citat\n\n" + String(repeating: "- ", count: 1500) + "dyb liste\n\n"
+      + String(repeating: "*a **b ", count: 400) + "midt" + String(repeating: "** a*", count: 400) + "\n"
+    func depth(_ blocks: [MarkdownBlock]) -> Int {
+      blocks.map { block in
+        switch block {
+        case .blockQuote(let children): return 1 + depth(children)
+        case .list(_, _, _, let items): return 1 + (items.map(depth).max() ?? 0)
+        default: return 0
+        }
+      }.max() ?? 0
+    }
+    let blocks = try CommonMark.parse(document.sections[0].markdown, sectionID: "x")
+    #expect(depth(blocks) <= TreeBuilder.maxDepth)
+    for format in OutputFormat.allCases {
+      let text = String(decoding: try Assembler().render(document, as: format), as: UTF8.self)
+      if format != .docx { #expect(text.contains("dybt citat") && text.contains("dyb liste") && text.contains("midt")) }
+    }
+  }
 }
