@@ -1,2 +1,0 @@
-import Ccmark
-let _cmarkProbe = cmark_gfm_core_extensions_ensure_registered
