@@ -149,8 +149,8 @@ public struct YAMLNode {
     return YAMLMapping(node: self, entries: entries)
   }
 
-  /// "(did you mean `label`?)" for a near miss, otherwise the list of allowed keys.
-  static func suggestion(for key: String, among allowed: [String]) -> String {
+  /// "(did you mean `label`?)" for a near miss, otherwise "(known: …)" with the whole list.
+  public static func suggestion(for key: String, among allowed: [String]) -> String {
     let lowered = key.lowercased()
     let scored = allowed.map { ($0, editDistance(lowered, $0.lowercased())) }
     if let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(1, min(2, best.0.count / 3)) {
@@ -159,20 +159,26 @@ public struct YAMLNode {
     return "(known: \(allowed.joined(separator: ", ")))"
   }
 
+  /// Edit distance counting a swap of neighbouring letters as one edit (`lable` → `label`), the
+  /// most common typing slip.
   static func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a)
     let b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
+    var d = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
     for i in 1...a.count {
-      var current = [i] + Array(repeating: 0, count: b.count)
       for j in 1...b.count {
-        current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        let cost = a[i - 1] == b[j - 1] ? 0 : 1
+        d[i][j] = Swift.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+        if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+          d[i][j] = Swift.min(d[i][j], d[i - 2][j - 2] + 1)
+        }
       }
-      previous = current
     }
-    return previous[b.count]
+    return d[a.count][b.count]
   }
 
   private func describeValue() -> String {
