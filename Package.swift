@@ -26,8 +26,9 @@ let package = Package(
 
     .target(name: "PolicyGit", dependencies: ["Clibgit2"]),
     .target(name: "PolicyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-    .target(name: "PolicyWorkflow", dependencies: ["Yams"]),
-    .target(name: "PolicyManifest", dependencies: ["Yams"]),
+    .target(name: "PolicyYAML", dependencies: ["Yams"]),
+    .target(name: "PolicyWorkflow", dependencies: ["PolicyYAML", "Yams"]),
+    .target(name: "PolicyManifest", dependencies: ["PolicyWorkflow", "PolicyYAML", "Yams"]),
     .target(name: "PolicyAssembly", dependencies: ["Ccmark", "ZIPFoundation"]),
     .target(
       name: "PolicyFlow",

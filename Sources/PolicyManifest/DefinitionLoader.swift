@@ -1,0 +1,411 @@
+import Foundation
+
+extension PolicyDefinition {
+  /// Reads `policy.yaml`, `members.yaml` and `requirements/*.yaml` (in file-name order) from a
+  /// policy repository and validates them together.
+  ///
+  /// - Throws: ``PolicyDefinitionError`` listing every problem in every file, each with file, line
+  ///   and path, so that one run shows everything to fix.
+  public static func load(from directory: URL) throws -> PolicyDefinition {
+    let diagnostics = YAMLDiagnostics()
+    var loader = DefinitionLoader(diagnostics: diagnostics)
+
+    let manifestRoot = YAMLLoader.load(
+      contentsOf: directory.appendingPathComponent("policy.yaml"), file: "policy.yaml", diagnostics: diagnostics)
+    let manifest = manifestRoot.flatMap { loader.parseManifest($0) }
+
+    let membersRoot = YAMLLoader.load(
+      contentsOf: directory.appendingPathComponent("members.yaml"), file: "members.yaml", diagnostics: diagnostics)
+    let members = membersRoot.flatMap { loader.parseMembers($0, manifest: manifest) }
+
+    var requirements: [Requirement] = []
+    for file in requirementFiles(in: directory, diagnostics: diagnostics) {
+      let name = "requirements/\(file.lastPathComponent)"
+      guard let root = YAMLLoader.load(contentsOf: file, file: name, diagnostics: diagnostics) else { continue }
+      requirements += loader.parseRequirements(root, manifest: manifest)
+    }
+
+    guard diagnostics.isEmpty, let manifest, let members else {
+      throw PolicyDefinitionError(issues: diagnostics.issues.sortedForDisplay())
+    }
+    return PolicyDefinition(manifest: manifest, members: MemberDirectory(members: members), requirements: requirements)
+  }
+
+  /// `requirements/*.yaml`, sorted by name; a missing directory simply means no requirements.
+  private static func requirementFiles(in directory: URL, diagnostics: YAMLDiagnostics) -> [URL] {
+    let folder = directory.appendingPathComponent("requirements")
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+      return []
+    }
+    do {
+      return try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+        .filter { $0.pathExtension == "yaml" && !$0.lastPathComponent.hasPrefix(".") }
+        .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    } catch {
+      diagnostics.report(
+        YAMLError(
+          file: "requirements", line: nil, path: "", message: "cannot list the directory: \(error.localizedDescription)",
+          kind: .unreadable))
+      return []
+    }
+  }
+}
+
+/// Parses and cross-checks the definition files, reporting every problem to the diagnostics.
+struct DefinitionLoader {
+  let diagnostics: YAMLDiagnostics
+  /// Requirement id → where it was first defined, to refuse duplicates across files.
+  private var requirementOrigins: [String: String] = [:]
+
+  init(diagnostics: YAMLDiagnostics) {
+    self.diagnostics = diagnostics
+  }
+
+  // MARK: policy.yaml
+
+  func parseManifest(_ root: YAMLNode) -> PolicyManifest? {
+    guard
+      let top = root.mapping(allowedKeys: [
+        "title", "period", "language", "workflow", "secretariat", "committees", "departments", "sections",
+      ])
+    else { return nil }
+
+    let title = top.requiredString("title")
+    let period = top.requiredString("period")
+    let language = top.optionalString("language") ?? "da"
+    let workflow = top.requiredString("workflow")
+    if let workflow, let node = top["workflow"], !IdentifierSyntax.isSlug(workflow) {
+      node.error(
+        "`\(workflow)` is not a valid workflow name; use lower-case letters, digits and hyphens, as in the file "
+          + "name workflows/<name>.yaml")
+    }
+
+    let committees = parseCommittees(top)
+    let departments = parseDepartments(top, committees: committees)
+
+    var secretariat: String?
+    if let code = top.requiredString("secretariat"), let node = top["secretariat"] {
+      secretariat = resolve(code, among: departments.map(\.code), kind: "department", at: node)
+    }
+
+    let sections = parseSections(top, departments: departments, committees: committees)
+
+    guard let title, let period, let workflow else { return nil }
+    return PolicyManifest(
+      title: title, period: period, language: language, workflow: workflow, secretariat: secretariat ?? "",
+      committees: committees, departments: departments, sections: sections)
+  }
+
+  private func parseCommittees(_ top: YAMLMapping) -> [Committee] {
+    guard let nodes = top.requiredSequence("committees") else { return [] }
+    if nodes.isEmpty { top["committees"]?.error("list at least one committee") }
+    var committees: [Committee] = []
+    var seen: [String: Int?] = [:]
+    for node in nodes {
+      guard let mapping = node.mapping(allowedKeys: ["code", "name"]) else { continue }
+      let code = parseCode(mapping, seen: &seen, kind: "committee")
+      let name = mapping.requiredString("name")
+      if let code { committees.append(Committee(code: code, name: name ?? code)) }
+    }
+    return committees
+  }
+
+  private func parseDepartments(_ top: YAMLMapping, committees: [Committee]) -> [Department] {
+    guard let nodes = top.requiredSequence("departments") else { return [] }
+    if nodes.isEmpty { top["departments"]?.error("list at least one department") }
+    var departments: [Department] = []
+    var seen: [String: Int?] = [:]
+    for node in nodes {
+      guard let mapping = node.mapping(allowedKeys: ["code", "name", "committee"]) else { continue }
+      let code = parseCode(mapping, seen: &seen, kind: "department")
+      let name = mapping.requiredString("name")
+      var committee: String?
+      if let value = mapping.requiredString("committee"), let valueNode = mapping["committee"] {
+        committee = resolve(value, among: committees.map(\.code), kind: "committee", at: valueNode)
+      }
+      // Kept as soon as the code is sound, so that one bad field does not turn every reference to
+      // the department into a second error (nothing partial is ever returned: any error throws).
+      if let code { departments.append(Department(code: code, name: name ?? code, committee: committee ?? "")) }
+    }
+    return departments
+  }
+
+  /// Reads a `code`, stored in NFC as written; reports a malformed or repeated code.
+  private func parseCode(_ mapping: YAMLMapping, seen: inout [String: Int?], kind: String) -> String? {
+    guard let raw = mapping.requiredString("code"), let node = mapping["code"] else { return nil }
+    let code = raw.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping
+    let valid = code.unicodeScalars.allSatisfy {
+      CharacterSet.letters.contains($0) || CharacterSet.decimalDigits.contains($0) || $0 == "-" || $0 == "_"
+    }
+    guard valid else {
+      node.error("`\(raw)` is not a valid \(kind) code; use letters and digits only (e.g. `ØKF`)")
+      return nil
+    }
+    let key = normalizedCode(code)
+    if let earlier = seen[key] {
+      node.error("duplicate \(kind) code `\(code)`\(earlier.map { " (already used on line \($0))" } ?? "")")
+      return nil
+    }
+    seen[key] = node.line
+    return code
+  }
+
+  private func parseSections(_ top: YAMLMapping, departments: [Department], committees: [Committee])
+    -> [SectionSpec]
+  {
+    guard let nodes = top.requiredSequence("sections") else { return [] }
+    if nodes.isEmpty { top["sections"]?.error("list at least one section") }
+    var sections: [SectionSpec] = []
+    var seen: [String: Int?] = [:]
+    var areaCount = 0
+    for node in nodes {
+      guard
+        let mapping = node.mapping(allowedKeys: [
+          "id", "title", "kind", "owners", "committees", "part", "required_headings", "guidance",
+        ])
+      else { continue }
+
+      var id = mapping.requiredString("id")
+      if let value = id, let idNode = mapping["id"] {
+        if !IdentifierSyntax.isSlug(value) {
+          idNode.error(
+            "`\(value)` is not a valid section id; use lower-case ASCII letters, digits and hyphens (æ → ae, "
+              + "ø → oe, å → aa), as it is also the file name sections/<id>.md")
+          id = nil
+        } else if let earlier = seen[value] {
+          idNode.error("duplicate section id `\(value)`\(earlier.map { " (already used on line \($0))" } ?? "")")
+          id = nil
+        } else {
+          seen[value] = idNode.line
+        }
+      }
+      let title = mapping.requiredString("title")
+
+      var kind: SectionKind?
+      if let value = mapping.requiredString("kind"), let kindNode = mapping["kind"] {
+        kind = SectionKind(rawValue: value)
+        if kind == nil {
+          kindNode.error(
+            "unknown kind `\(value)` \(YAMLNode.suggestion(for: value, among: SectionKind.allCases.map(\.rawValue)))")
+        }
+      }
+
+      let owners = resolveList(
+        mapping, key: "owners", required: true, among: departments.map(\.code), kind: "department",
+        ifEmpty: "list at least one owning department")
+      var sectionCommittees: [String]
+      if mapping.optional("committees") != nil {
+        sectionCommittees = resolveList(
+          mapping, key: "committees", required: false, among: committees.map(\.code), kind: "committee",
+          ifEmpty: "list at least one committee, or leave `committees` out to use the owners' committees")
+      } else {
+        sectionCommittees = []
+        for owner in owners {
+          if let committee = departments.first(where: { $0.code == owner })?.committee, !committee.isEmpty,
+            !sectionCommittees.contains(committee)
+          {
+            sectionCommittees.append(committee)
+          }
+        }
+      }
+
+      let part = mapping.optionalString("part")
+      let requiredHeadings = mapping.optionalStringList("required_headings") ?? []
+      let guidance = mapping.optionalString("guidance")
+
+      // Kept as soon as the id is sound, so that requirement targets naming it are not misreported.
+      guard let id else { continue }
+      var number: Int?
+      if kind == .area {
+        areaCount += 1
+        number = areaCount
+      }
+      sections.append(
+        SectionSpec(
+          id: id, title: title ?? id, kind: kind ?? .common, owners: owners, committees: sectionCommittees, part: part,
+          requiredHeadings: requiredHeadings, guidance: guidance, number: number))
+    }
+    return sections
+  }
+
+  // MARK: members.yaml
+
+  func parseMembers(_ root: YAMLNode, manifest: PolicyManifest?) -> [Member]? {
+    guard let top = root.mapping(allowedKeys: ["members"]), let nodes = top.requiredSequence("members") else {
+      return nil
+    }
+    var members: [Member] = []
+    var hasUnknownRoles = false
+    var seenIDs: [String: Int?] = [:]
+    var seenEmails: [String: (id: String, line: Int?)] = [:]
+    for node in nodes {
+      guard
+        let mapping = node.mapping(allowedKeys: ["id", "name", "email", "departments", "committees", "roles"])
+      else { continue }
+
+      var id = mapping.requiredString("id")
+      if let value = id, let idNode = mapping["id"] {
+        if !IdentifierSyntax.isSlug(value) {
+          idNode.error("`\(value)` is not a valid person id; use lower-case ASCII letters, digits and hyphens")
+          id = nil
+        } else if let earlier = seenIDs[value] {
+          idNode.error("duplicate person id `\(value)`\(earlier.map { " (already used on line \($0))" } ?? "")")
+          id = nil
+        } else {
+          seenIDs[value] = idNode.line
+        }
+      }
+      let name = mapping.requiredString("name")
+
+      var email = mapping.requiredString("email")
+      if let value = email, let emailNode = mapping["email"] {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
+        if parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".") || trimmed.contains(" ") {
+          emailNode.error("`\(value)` is not an e-mail address")
+          email = nil
+        } else if let earlier = seenEmails[trimmed.lowercased()] {
+          emailNode.error(
+            "the e-mail address `\(trimmed)` is already used by `\(earlier.id)`"
+              + (earlier.line.map { " (line \($0))" } ?? ""))
+          email = nil
+        } else {
+          seenEmails[trimmed.lowercased()] = (id ?? "?", emailNode.line)
+          email = trimmed
+        }
+      }
+
+      let departments = resolveList(
+        mapping, key: "departments", required: false, among: manifest?.departments.map(\.code), kind: "department")
+      let committees = resolveList(
+        mapping, key: "committees", required: false, among: manifest?.committees.map(\.code), kind: "committee")
+
+      var roles = Set<Role>()
+      if let roleNodes = mapping.requiredSequence("roles") {
+        if roleNodes.isEmpty { mapping["roles"]?.error("give the person at least one role") }
+        for roleNode in roleNodes {
+          guard let value = roleNode.nonEmptyString() else { continue }
+          if let role = Role(rawValue: value) {
+            roles.insert(role)
+          } else {
+            hasUnknownRoles = true
+            roleNode.error(
+              "unknown role `\(value)` \(YAMLNode.suggestion(for: value, among: Role.allCases.map(\.rawValue)))")
+          }
+        }
+      }
+      // A role that can never apply is a mistake in the list, not a harmless extra.
+      for role in [Role.drafter, .head] where roles.contains(role) && departments.isEmpty {
+        (mapping["roles"] ?? node).error("role `\(role.rawValue)` needs at least one department under `departments`")
+      }
+      for role in [Role.reviewer, .chair] where roles.contains(role) && committees.isEmpty {
+        (mapping["roles"] ?? node).error("role `\(role.rawValue)` needs at least one committee under `committees`")
+      }
+
+      if let id, let name, let email {
+        members.append(
+          Member(id: id, name: name, email: email, departments: departments, committees: committees, roles: roles))
+      }
+    }
+    // After a misspelt role the secretariat may well be the one misspelt: report that alone.
+    if !members.contains(where: { $0.roles.contains(.secretariat) }) && !hasUnknownRoles {
+      (top["members"] ?? root).error(
+        "nobody has the role `secretariat`; at least one person must, to assemble the policy and manage "
+          + "requirements")
+    }
+    return members
+  }
+
+  // MARK: requirements/*.yaml
+
+  mutating func parseRequirements(_ root: YAMLNode, manifest: PolicyManifest?) -> [Requirement] {
+    guard let top = root.mapping(allowedKeys: ["source", "kind", "requirements"]) else { return [] }
+    let source = top.requiredString("source")
+    var kind: RequirementKind?
+    if let value = top.requiredString("kind"), let node = top["kind"] {
+      kind = RequirementKind(rawValue: value)
+      if kind == nil {
+        node.error(
+          "unknown kind `\(value)` \(YAMLNode.suggestion(for: value, among: RequirementKind.allCases.map(\.rawValue)))")
+      }
+    }
+    guard let nodes = top.requiredSequence("requirements") else { return [] }
+
+    var requirements: [Requirement] = []
+    for node in nodes {
+      guard let mapping = node.mapping(allowedKeys: ["id", "theme", "text", "targets"]) else { continue }
+      var id = mapping.requiredString("id")
+      if let value = id, let idNode = mapping["id"] {
+        let location = "\(idNode.file)\(idNode.line.map { ":\($0)" } ?? "")"
+        if !IdentifierSyntax.isRequirementID(value) {
+          idNode.error(
+            "`\(value)` is not a valid requirement id; use upper-case ASCII letters, digits and hyphens "
+              + "(e.g. `WS-UDD-01`)")
+          id = nil
+        } else if let earlier = requirementOrigins[value] {
+          idNode.error("duplicate requirement id `\(value)` (already defined in \(earlier))")
+          id = nil
+        } else {
+          requirementOrigins[value] = location
+        }
+      }
+      let theme = kind == .workshop ? mapping.requiredString("theme") : mapping.optionalString("theme")
+      let text = mapping.requiredString("text")
+      var targets: [String] = []
+      if let targetNodes = mapping.optionalSequence("targets") {
+        for targetNode in targetNodes {
+          guard let target = targetNode.nonEmptyString() else { continue }
+          if let manifest, manifest.section(target) == nil {
+            targetNode.error(
+              "unknown section `\(target)` \(YAMLNode.suggestion(for: target, among: manifest.sections.map(\.id)))")
+          } else if !targets.contains(target) {
+            targets.append(target)
+          }
+        }
+      }
+      if let id, let kind, let source, let text {
+        requirements.append(
+          Requirement(id: id, kind: kind, source: source, theme: theme, text: text, targets: targets, file: root.file))
+      }
+    }
+    return requirements
+  }
+
+  // MARK: Code references
+
+  /// The manifest's spelling of `code` among `known`, or `nil` after reporting it as unknown.
+  /// With `known == nil` (the manifest could not be read) the code is kept as written, unchecked.
+  private func resolve(_ code: String, among known: [String]?, kind: String, at node: YAMLNode) -> String? {
+    guard let known else { return code.precomposedStringWithCanonicalMapping }
+    let key = normalizedCode(code)
+    if let match = known.first(where: { normalizedCode($0) == key }) { return match }
+    node.error("unknown \(kind) `\(code)` (known: \(known.joined(separator: ", ")))")
+    return nil
+  }
+
+  /// A list of department or committee codes, resolved to the manifest's spelling; unknown and
+  /// repeated codes are reported.
+  ///
+  /// - Parameter ifEmpty: the message for an empty list, or `nil` when an empty list is fine.
+  private func resolveList(
+    _ mapping: YAMLMapping, key: String, required: Bool, among known: [String]?, kind: String,
+    ifEmpty: String? = nil
+  ) -> [String] {
+    let nodes = required ? mapping.requiredSequence(key) : mapping.optionalSequence(key)
+    guard let nodes else { return [] }
+    if nodes.isEmpty, let ifEmpty { mapping[key]?.error(ifEmpty) }
+    var result: [String] = []
+    for node in nodes {
+      guard let code = node.nonEmptyString(), let resolved = resolve(code, among: known, kind: kind, at: node) else {
+        continue
+      }
+      if result.contains(resolved) {
+        node.error("`\(code)` is listed more than once")
+      } else {
+        result.append(resolved)
+      }
+    }
+    return result
+  }
+}
