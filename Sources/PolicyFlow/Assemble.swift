@@ -78,7 +78,7 @@ extension Workspace {
           ReferenceMove(name: Workspace.mainRef, old: main, new: commit),
           ReferenceMove(name: tagRef, old: nil, new: commit),
         ]) { tx in
-          try record(tx, actor: actor.id, action: "release", commit: commit, detail: release)
+          try logEvent(tx, actor: actor.id, action: "release", commit: commit, detail: release)
         }
         return (commit, release)
       }

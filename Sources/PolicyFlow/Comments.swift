@@ -86,7 +86,7 @@ extension Workspace {
       return try commit(moving: []) { tx in
         var inserted = try tx.insertComment(new)
         if parent != nil { inserted.anchorRevision = parent!.anchorRevision; try tx.updateComment(inserted) }
-        try record(
+        try logEvent(
           tx, actor: actor.id, action: parent == nil ? "comment" : "reply", section: section.id,
           revision: number, detail: "#\(inserted.id!)\(blocking ? " blocking" : "")")
         return inserted
@@ -163,18 +163,18 @@ extension Workspace {
       let updated = root
       let event: (StoreTransaction) throws -> Void = { tx in
         try tx.updateComment(updated)
-        try self.record(
+        try self.logEvent(
           tx, actor: actor.id, action: open ? "reopen-comment" : "resolve-comment", section: section.id,
           detail: "#\(rootId)\(message.map { ": \($0)" } ?? "")")
       }
       let record = try sectionRecord(section.id)
       if !open, root.blocking, !workflow.automaticTransitions(from: record.state).isEmpty {
-        var facts = try store.read { try facts(for: section, record: record, reader: $0) }
-        facts.openBlockingComments.removeAll { $0 == "#\(rootId)" }
-        let outcome = try advance(section: section, record: record, facts: facts, actor: actor, action: event)
+        var expected = try store.read { try self.facts(for: section, record: record, reader: $0) }
+        expected.openBlockingComments.removeAll { $0 == "#\(rootId)" }
+        let outcome = try advance(section: section, record: record, facts: expected, actor: actor, action: event)
         return (updated, outcome)
       }
-      try commit(moving: [], event)
+      try commit(moving: []) { tx in try event(tx) }
       return (updated, nil)
     }
   }

@@ -139,16 +139,16 @@ extension Workspace {
         requirementHash: requirement.textHash, createdBy: actor.id, createdAt: clock())
       let event: (StoreTransaction) throws -> Void = { tx in
         try tx.replaceLink(link)
-        try self.record(
+        try self.logEvent(
           tx, actor: actor.id, action: action ?? (kind == .waived ? "req-waive" : "req-link"), section: section.id,
           revision: latest.number, detail: "\(requirement.id): \(note)")
       }
       if !workflow.automaticTransitions(from: record.state).isEmpty {
-        var facts = try store.read { try facts(for: section, record: record, reader: $0) }
-        facts.unaddressedRequirements.removeAll { $0 == requirement.id }
-        return try advance(section: section, record: record, facts: facts, actor: actor, action: event)
+        var expected = try store.read { try self.facts(for: section, record: record, reader: $0) }
+        expected.unaddressedRequirements.removeAll { $0 == requirement.id }
+        return try advance(section: section, record: record, facts: expected, actor: actor, action: event)
       }
-      try commit(moving: [], event)
+      try commit(moving: []) { tx in try event(tx) }
       return nil
     }
   }

@@ -60,7 +60,7 @@ extension Workspace {
           updated.state = transition.to
           updated.updatedAt = clock()
           try tx.updateSection(updated)
-          try record(
+          try logEvent(
             tx, actor: actor.id, action: "submit", section: section.id, from: record.state, to: transition.to,
             revision: previous.number, detail: "\(message ?? "revision \(previous.number) unchanged")")
         }
@@ -75,7 +75,7 @@ extension Workspace {
       let blob = try repository.writeBlob(contentData)
       let base = try repository.commit(previousCommit).tree
       let tree = try repository.tree(base: base, setting: [Workspace.sectionPath(section.id): blob])
-      let commit = try repository.createCommit(
+      let revisionCommit = try repository.createCommit(
         tree: tree, parents: [previousCommit], author: signature, committer: signature,
         message: """
           \(section.title): \(summary)
@@ -87,14 +87,14 @@ extension Workspace {
       let hunks = try repository.diffHunks(old: Data(previousText.utf8), new: contentData, contextLines: 0)
       let now = clock()
       var notes: [String] = []
-      try commit(moving: [ReferenceMove(name: Workspace.sectionRef(section.id), old: previousCommit, new: commit)]) {
+      try commit(moving: [ReferenceMove(name: Workspace.sectionRef(section.id), old: previousCommit, new: revisionCommit)]) {
         tx in
         let stale = try tx.signoffs(of: section.id, revision: previous.number).filter { $0.decision == .approve }
         if !stale.isEmpty {
           notes.append("\(stale.count) sign-off\(stale.count == 1 ? "" : "s") on revision \(previous.number) no longer count.")
         }
         try tx.insertRevision(RevisionRecord(
-          sectionId: section.id, number: number, commitId: commit.hex, blobId: blob.hex, contentHash: contentHash,
+          sectionId: section.id, number: number, commitId: revisionCommit.hex, blobId: blob.hex, contentHash: contentHash,
           authorId: actor.id, message: summary, createdAt: now))
         let carried = try carryComments(tx, section: section.id, to: number, through: hunks)
         if carried.outdated > 0 { notes.append("\(carried.outdated) comment\(carried.outdated == 1 ? " is" : "s are") outdated: their lines changed.") }
@@ -104,14 +104,14 @@ extension Workspace {
         updated.state = transition.to
         updated.updatedAt = now
         try tx.updateSection(updated)
-        try record(
+        try logEvent(
           tx, actor: actor.id, action: "submit", section: section.id, from: record.state, to: transition.to,
-          revision: number, commit: commit, detail: summary)
+          revision: number, commit: revisionCommit, detail: summary)
       }
       let blockers = try self.blockers(section.id)
       return ReviewOutcome(
         section: section.id, revision: number, fromState: record.state, toState: transition.to,
-        approvalCommit: nil, revisionCommit: commit, blockers: blockers, notes: notes)
+        approvalCommit: nil, revisionCommit: revisionCommit, blockers: blockers, notes: notes)
     }
   }
 
@@ -206,7 +206,7 @@ extension Workspace {
         section: section, record: record, facts: after, actor: actor,
         action: { tx in
           try tx.insertSignoff(signoff)
-          try record(
+          try logEvent(
             tx, actor: actor.id, action: "signoff", section: section.id, from: record.state, to: record.state,
             revision: revision.number, detail: "\(chosen.capacity.rawValue)\(chosen.group.map { " \($0)" } ?? ""): \(message ?? "")")
         })
@@ -235,7 +235,7 @@ extension Workspace {
         updated.state = transition.to
         updated.updatedAt = now
         try tx.updateSection(updated)
-        try record(
+        try logEvent(
           tx, actor: actor.id, action: "request_changes", section: section.id, from: record.state,
           to: transition.to, revision: revision.number, detail: message)
       }
@@ -257,7 +257,7 @@ extension Workspace {
         updated.state = transition.to
         updated.updatedAt = now
         try tx.updateSection(updated)
-        try record(
+        try logEvent(
           tx, actor: actor.id, action: event, section: section.id, from: record.state, to: transition.to,
           revision: record.latestRevision, detail: message)
       }
@@ -314,7 +314,7 @@ extension Workspace {
       let base = try main.map { try repository.commit($0).tree }
       let tree = try repository.tree(base: base, setting: [Workspace.sectionPath(section.id): blob])
       let trailers = counted.map { "Signed-off-by: \($0.name) <\($0.email)>" }.joined(separator: "\n")
-      let commit = try repository.createCommit(
+      let approvalCommit = try repository.createCommit(
         tree: tree, parents: main.map { [$0] } ?? [], author: signature, committer: signature,
         message: """
           Godkendt: \(section.title), revision \(revision.number)
@@ -327,8 +327,8 @@ extension Workspace {
           Policyflow-Content-Hash: \(revision.contentHash)
           \(trailers)
           """)
-      moves.append(ReferenceMove(name: Workspace.mainRef, old: main, new: commit))
-      approval = commit
+      moves.append(ReferenceMove(name: Workspace.mainRef, old: main, new: approvalCommit))
+      approval = approvalCommit
     }
     let now = clock()
     try commit(moving: moves) { tx in
@@ -342,7 +342,7 @@ extension Workspace {
         updated.approvedCommit = approval.hex
       }
       try tx.updateSection(updated)
-      try record(
+      try logEvent(
         tx, actor: actor.id, action: approval == nil ? "auto-transition" : "approved", section: section.id,
         from: record.state, to: transition.to, revision: revision.number, commit: approval,
         detail: "automatic: the guards of `\(transition.id)` hold")

@@ -35,7 +35,7 @@ extension Workspace {
       (
         sections: try reader.sections(), revisions: try reader.allRevisions(), signoffs: try reader.allSignoffs(),
         events: try reader.events(), pending: try reader.pendingRefs(),
-        sequence: try Int64.fetchOptional(reader.db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'")
+        sequence: try reader.eventSequence()
       )
     }
     report.sections = snapshot.sections.count
@@ -93,10 +93,10 @@ extension Workspace {
         finding("revision", record.id, "latest revision \(record.latestRevision) is not recorded")
         continue
       }
-      if target??.hex != latest.commitId && !snapshot.pending.contains(where: { $0.refName == ref }) {
+      if target?.hex != latest.commitId && !snapshot.pending.contains(where: { $0.refName == ref }) {
         finding(
           "reference", ref,
-          "points at \(target??.description ?? "nothing"), but the latest recorded revision \(latest.number) is "
+          "points at \(target?.description ?? "nothing"), but the latest recorded revision \(latest.number) is "
             + "commit \(latest.commitId)")
       }
     }
@@ -152,10 +152,10 @@ extension Workspace {
 
     // Approvals on main: each recorded approval is a commit on main with the approved text and trailers.
     let main = try? repository.referenceTarget(Workspace.mainRef)
-    if main == nil || main! == nil { finding("reference", Workspace.mainRef, "main does not exist") }
-    if let main = main ?? nil {
+    if main == nil { finding("reference", Workspace.mainRef, "main does not exist") }
+    if let main {
       if !repository.verifyObject(main) { finding("git-object", "main", "the commit main points at is damaged") }
-      let known = Set(snapshot.events.compactMap(\.commitId))
+      let known = Set(snapshot.events.compactMap { (event: EventRecord) in event.commitId })
       if !known.contains(main.hex) && !snapshot.pending.contains(where: { $0.refName == Workspace.mainRef }) {
         finding("reference", Workspace.mainRef, "points at \(main), which no recorded event made (moved outside policyflow?)")
       }
@@ -172,12 +172,12 @@ extension Workspace {
         if (try? repository.isAncestor(id, of: main)) != true {
           finding("approval", subject, "commit \(id) is not on main")
         }
-        let trailers = Dictionary(commit.trailers.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let trailers = Dictionary(commit.trailers.map { (key: String, value: String) in (key, value) }, uniquingKeysWith: { (a: String, _: String) in a })
         if trailers["Policyflow-Section"] != section || trailers["Policyflow-Revision"] != String(revisionNumber) {
           finding("approval", subject, "commit \(id)'s trailers do not name this section and revision")
         }
         if let revision = revisionByKey["\(section)#\(revisionNumber)"],
-          (try? repository.blobID(at: Workspace.sectionPath(section), in: id))??.hex != revision.blobId
+          (try? repository.blobID(at: Workspace.sectionPath(section), in: id))?.hex != revision.blobId
         {
           finding("approval", subject, "commit \(id) does not hold the approved revision's text")
         }
@@ -186,7 +186,7 @@ extension Workspace {
         guard let approved = record.approvedRevision, let revision = revisionByKey["\(record.id)#\(approved)"] else {
           continue
         }
-        if (try? repository.blobID(at: Workspace.sectionPath(record.id), in: main))??.hex != revision.blobId {
+        if (try? repository.blobID(at: Workspace.sectionPath(record.id), in: main))?.hex != revision.blobId {
           finding("approval", record.id, "main does not hold approved revision \(approved)'s text")
         }
       }

@@ -94,7 +94,7 @@ extension Workspace {
 
   /// Appends an event at the workspace clock's time.
   @discardableResult
-  func record(
+  func logEvent(
     _ tx: StoreTransaction, actor: String, action: String, section: String? = nil, from: String? = nil,
     to: String? = nil, revision: Int? = nil, commit: ObjectID? = nil, detail: String = ""
   ) throws -> EventRecord {

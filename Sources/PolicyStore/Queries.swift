@@ -88,6 +88,11 @@ public class StoreReader {
     try EventRecord.order(EventRecord.Columns.id.desc).fetchOne(db)
   }
 
+  /// The highest event id ever handed out; above the last row's id only if rows were deleted at the end.
+  public func eventSequence() throws -> Int64? {
+    try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'")
+  }
+
   public func pendingRefs() throws -> [PendingRefRecord] { try PendingRefRecord.order(Column("id")).fetchAll(db) }
 }
 
