@@ -103,6 +103,13 @@ extension Workspace {
     let manual = workflow.transitions.filter { $0.from.contains(record.state) && $0.event == "submit" }
     guard let submit = manual.first else { return [] }
     let who = describe(submit.allowed, for: section)
+    let lastRequest = try reader.signoffs(of: section.id, revision: record.latestRevision)
+      .last { $0.decision == .requestChanges }
+    if let lastRequest, workflow.transitions.contains(where: { $0.event == "request_changes" && $0.to == record.state }) {
+      let name = definition.members.member(id: lastRequest.personId)?.name ?? lastRequest.personId
+      return ["\(name) requested changes (\"\(lastRequest.message)\"): waiting for \(who) to submit a new revision "
+        + "(`policyflow submit \(section.id) FILE`)"]
+    }
     if record.latestRevision == 0 {
       return ["waiting for \(who) to write and submit the first revision (`policyflow submit \(section.id) FILE`)"]
     }
