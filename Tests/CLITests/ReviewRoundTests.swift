@@ -60,7 +60,7 @@ struct ReviewRoundTests {
     #expect(try CLI.git(["show", "main:sections/beskaeftigelse.md"], in: w.root).stdout == revised2)
     #expect(try CLI.git(["fsck", "--strict"], in: w.root).status == 0)
     // The section branch holds every revision (0, 1, 2).
-    let branch = try CLI.git(["log", "sections/beskaeftigelse", "--format=%an|%s"], in: w.root).stdout
+    let branch = try CLI.git(["log", "main..sections/beskaeftigelse", "--format=%an|%s"], in: w.root).stdout
     #expect(branch.split(separator: "\n").count == 3)
     #expect(branch.hasPrefix("Anne Eksempel|"))
     // The database holds the events, in order.

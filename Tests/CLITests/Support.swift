@@ -58,16 +58,18 @@ enum CLI {
       process.standardInput = FileHandle.nullDevice
       try process.run()
     }
-    var outData = Data()
-    var errData = Data()
+    // Read stderr on another thread so a chatty process never blocks on a full pipe.
+    final class Box: @unchecked Sendable { var data = Data() }
+    let errBox = Box()
     let group = DispatchGroup()
     group.enter()
     DispatchQueue.global().async {
-      outData = out.fileHandleForReading.readDataToEndOfFile()
+      errBox.data = err.fileHandleForReading.readDataToEndOfFile()
       group.leave()
     }
-    errData = err.fileHandleForReading.readDataToEndOfFile()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
+    let errData = errBox.data
     process.waitUntilExit()
     return Run(
       status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
