@@ -148,6 +148,9 @@ extension Workspace {
         mark = "Ikke godkendt — \(section.owners.map(departmentName).joined(separator: " og ")), revision "
           + "\(latest.number): \(stateLabel(record.state).lowercased())"
       }
+      if draft && mark != nil {
+        body += try openCommentsAppendix(sectionId: section.id)
+      }
       let hasProse = SectionText.lines(body).contains { line in
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         return !trimmed.isEmpty && !trimmed.hasPrefix("#")
@@ -190,6 +193,24 @@ extension Workspace {
       date: Workspace.danishDate(stamp, withTime: false), isDraft: draft && !drafts.isEmpty,
       language: manifest.language, sections: sections, provenance: provenance, traceability: traceability)
     return (document, approved, drafts)
+  }
+
+  /// In a draft, reviewers see what is still being discussed: the open threads of an unapproved
+  /// section, quoted as text (commenters' words are never Markdown or HTML).
+  private func openCommentsAppendix(sectionId: String) throws -> String {
+    let threads = try commentThreads(sectionId: sectionId, openOnly: true)
+    guard !threads.isEmpty else { return "" }
+    var text = "\n\n**Åbne kommentarer**\n\n"
+    for thread in threads {
+      let first = thread.entries[0]
+      var where_ = "revision \(thread.revision)"
+      if let lines = thread.lines { where_ += ", linje \(lines)" }
+      if thread.blocking { where_ += ", blokerende" }
+      if thread.outdated { where_ += ", forældet" }
+      let body = first.body.split(whereSeparator: \.isNewline).joined(separator: " ")
+      text += "- #\(thread.id) \(escapeMarkdown(first.authorName)) (\(where_)): \(escapeMarkdown(body))\n"
+    }
+    return text
   }
 
   static func danishStatus(_ status: String) -> String {

@@ -5,7 +5,10 @@ import PolicyFlow
 struct Req: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Workshop-derived requirements, pejlemærker and principper, and where the policy answers them.",
-    subcommands: [ReqList.self, ReqLink.self, ReqWaive.self, ReqConfirm.self, ReqCoverage.self, ReqReport.self])
+    subcommands: [
+      ReqList.self, ReqLink.self, ReqWaive.self, ReqConfirm.self, ReqCoverage.self, ReqReport.self, ReqAdd.self,
+      ReqEdit.self,
+    ])
 }
 
 struct ReqList: ParsableCommand {
@@ -137,6 +140,58 @@ struct ReqReport: ParsableCommand {
         print("wrote \(out)")
       } else {
         FileHandle.standardOutput.write(data)
+      }
+    }
+  }
+}
+
+/// Parses `a,b,c` section lists.
+private func sectionList(_ text: String?) -> [String]? {
+  text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty } }
+}
+
+struct ReqAdd: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "add", abstract: "Add a requirement to a requirements file and commit it to main (the secretariat).")
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: "New requirement id, e.g. WS-MED-10.") var requirement: String
+  @Option(help: "The requirements file, e.g. requirements/workshop-2022.yaml.") var file: String
+  @Option(help: "The requirement's text.") var text: String
+  @Option(help: "Theme (workshop inputs).") var theme: String?
+  @Option(help: "Suggested target sections, comma-separated.") var targets: String?
+
+  func run() throws {
+    try runUseCase {
+      let workspace = try global.openWorkspace()
+      let actor = try global.actor(in: workspace)
+      let record = try workspace.addRequirement(
+        id: requirement, file: file,
+        change: RequirementChange(text: text, theme: theme, targets: sectionList(targets)), actor: actor)
+      print("\(record.id) added to \(record.file) and committed to main")
+    }
+  }
+}
+
+struct ReqEdit: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "edit",
+    abstract: "Change a requirement's text, theme or targets and commit it to main (the secretariat); links to a changed text become suspect.")
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: "Requirement id.") var requirement: String
+  @Option(help: "New text.") var text: String?
+  @Option(help: "New theme.") var theme: String?
+  @Option(help: "New suggested target sections, comma-separated.") var targets: String?
+
+  func run() throws {
+    try runUseCase {
+      let workspace = try global.openWorkspace()
+      let actor = try global.actor(in: workspace)
+      let record = try workspace.editRequirement(
+        id: requirement, change: RequirementChange(text: text, theme: theme, targets: sectionList(targets)), actor: actor)
+      print("\(record.id) changed in \(record.file) and committed to main")
+      let suspect = try workspace.coverage().first { $0.id == record.id }?.answers.filter { $0.status == "suspect" } ?? []
+      for answer in suspect {
+        print("  the link in \(answer.section) is now suspect: confirm it with `policyflow req confirm \(record.id) \(answer.section)`")
       }
     }
   }
