@@ -91,7 +91,7 @@ extension Workspace {
         header: RequirementFileWriter.leadingComments(of: original), source: first.source, kind: first.kind,
         requirements: requirements)
       // Validate the whole definition with the new file before anything is written.
-      let checked = try validatedDefinition(replacing: file, with: rendered)
+      let checked = try validatedDefinition(replacing: file, with: rendered, main: main)
       guard let changed = checked.requirement(id) else {
         throw PolicyFlowError.internal("requirement \(id) vanished while rewriting \(file)")
       }
@@ -121,21 +121,15 @@ extension Workspace {
     }
   }
 
-  /// Loads the definition from a scratch copy of the work tree's files with one file replaced.
-  private func validatedDefinition(replacing file: String, with text: String) throws -> PolicyDefinition {
-    let fileManager = FileManager.default
-    let scratch = fileManager.temporaryDirectory.appendingPathComponent("policyflow-check-\(UUID().uuidString)")
-    defer { try? fileManager.removeItem(at: scratch) }
-    try fileManager.createDirectory(at: scratch.appendingPathComponent("requirements"), withIntermediateDirectories: true)
-    for name in ["policy.yaml", "members.yaml"] {
-      try fileManager.copyItem(at: location.root.appendingPathComponent(name), to: scratch.appendingPathComponent(name))
+  /// Loads the definition committed on `main` with one file replaced, to refuse a change that would break it.
+  private func validatedDefinition(replacing file: String, with text: String, main: ObjectID) throws -> PolicyDefinition {
+    var files = try Workspace.definitionFiles(in: repository, at: main)
+    files[file] = Data(text.utf8)
+    do {
+      return try PolicyDefinition.load(files: files)
+    } catch {
+      throw PolicyFlowError.badInput(
+        "the change would make the requirements invalid; nothing was changed:\n\(error.localizedDescription)")
     }
-    let requirements = location.root.appendingPathComponent("requirements")
-    for name in (try? fileManager.contentsOfDirectory(atPath: requirements.path)) ?? [] where name.hasSuffix(".yaml") {
-      try fileManager.copyItem(
-        at: requirements.appendingPathComponent(name), to: scratch.appendingPathComponent("requirements/\(name)"))
-    }
-    try text.write(to: scratch.appendingPathComponent(file), atomically: true, encoding: .utf8)
-    return try Workspace.loadDefinition(at: scratch)
   }
 }

@@ -156,8 +156,27 @@ extension Workspace {
     if let main {
       if !repository.verifyObject(main) { finding("git-object", "main", "the commit main points at is damaged") }
       let known = Set(snapshot.events.compactMap { (event: EventRecord) in event.commitId })
-      if !known.contains(main.hex) && !snapshot.pending.contains(where: { $0.refName == Workspace.mainRef }) {
-        finding("reference", Workspace.mainRef, "points at \(main), which no recorded event made (moved outside policyflow?)")
+      if !snapshot.pending.contains(where: { $0.refName == Workspace.mainRef }) {
+        // Commits made with plain git on top of the last recorded one are fine as long as they leave the
+        // approved text alone (e.g. the secretariat committing a new members.yaml).
+        var cursor: ObjectID? = main
+        var steps = 0
+        while let current = cursor, !known.contains(current.hex) {
+          steps += 1
+          guard steps <= 10_000, let commit = try? repository.commit(current), let parent = commit.parents.first else {
+            finding("reference", Workspace.mainRef, "points at \(main), which does not descend from any recorded commit")
+            break
+          }
+          for section in definition.manifest.sections {
+            let path = Workspace.sectionPath(section.id)
+            if (try? repository.blobID(at: path, in: current)) != (try? repository.blobID(at: path, in: parent)) {
+              finding(
+                "reference", Workspace.mainRef,
+                "commit \(current) changes \(path) on main outside policyflow; main must carry only approved text")
+            }
+          }
+          cursor = parent
+        }
       }
       for event in snapshot.events where event.action == "approved" {
         report.approvals += 1

@@ -65,8 +65,60 @@ public final class Workspace {
       throw PolicyFlowError.internal("cannot open the git repository of the workspace \(location.root.path): \(error)")
     }
     store = try Store(path: location.databaseURL, hasher: { sha256Hex($0) })
-    definition = try Workspace.loadDefinition(at: location.root)
-    workflow = try Workspace.loadWorkflow(named: definition.manifest.workflow, at: location.root)
+    (definition, workflow) = try Workspace.loadCommittedDefinition(from: repository)
+  }
+
+  /// policy.yaml, members.yaml and requirements/*.yaml as committed in `commit`.
+  static func definitionFiles(in repository: Repository, at commit: ObjectID) throws -> [String: Data] {
+    var files: [String: Data] = [:]
+    for name in ["policy.yaml", "members.yaml"] {
+      if let data = try repository.fileContents(at: name, in: commit) { files[name] = data }
+    }
+    for name in try repository.files(in: commit, under: "requirements") where name.hasSuffix(".yaml") {
+      let path = name.hasPrefix("requirements/") ? name : "requirements/\(name)"
+      if let data = try repository.fileContents(at: path, in: commit) { files[path] = data }
+    }
+    return files
+  }
+
+  /// The manifest, members, requirements and workflow in force: those committed on `main`.
+  ///
+  /// Reading them from `main` rather than from the work tree means a half-edited members.yaml never
+  /// changes who may do what; a change takes effect when it is committed, and git history shows who made it.
+  static func loadCommittedDefinition(from repository: Repository) throws -> (PolicyDefinition, WorkflowDefinition) {
+    guard let main = try repository.referenceTarget(mainRef) else {
+      throw PolicyFlowError.internal("the workspace has no main branch; run `policyflow verify`.")
+    }
+    let files = try definitionFiles(in: repository, at: main)
+    let definition: PolicyDefinition
+    do {
+      definition = try PolicyDefinition.load(files: files)
+    } catch {
+      throw PolicyFlowError.badInput(
+        "the policy definition committed on main is invalid:\n\(error.localizedDescription)\n"
+          + "Correct the file(s) named above and commit them to main.")
+    }
+    let name = definition.manifest.workflow
+    let path = "workflows/\(name).yaml"
+    guard let data = try repository.fileContents(at: path, in: main) else {
+      throw PolicyFlowError.missing(
+        "policy.yaml names the workflow `\(name)` but \(path) is not committed on main. "
+          + "Add the file or correct `workflow:` in policy.yaml.")
+    }
+    guard let text = String(validating: data, as: UTF8.self) else {
+      throw PolicyFlowError.badInput("\(path) is not valid UTF-8; save it as UTF-8 and commit it to main.")
+    }
+    do {
+      let workflow = try WorkflowDefinition.parse(text, file: path)
+      guard workflow.name == name else {
+        throw PolicyFlowError.badInput("\(path): the workflow's `name` is `\(workflow.name)`; it must be `\(name)`.")
+      }
+      return (definition, workflow)
+    } catch let error as PolicyFlowError {
+      throw error
+    } catch {
+      throw PolicyFlowError.badInput("the workflow \(path) on main is invalid:\n\(error.localizedDescription)")
+    }
   }
 
   static func loadDefinition(at root: URL) throws -> PolicyDefinition {
@@ -76,20 +128,6 @@ public final class Workspace {
       throw PolicyFlowError.badInput("the policy definition is invalid:\n\(error.localizedDescription)")
     } catch {
       throw PolicyFlowError.badInput("the policy definition cannot be read: \(error.localizedDescription)")
-    }
-  }
-
-  static func loadWorkflow(named name: String, at root: URL) throws -> WorkflowDefinition {
-    let url = root.appendingPathComponent("workflows").appendingPathComponent("\(name).yaml")
-    guard FileManager.default.fileExists(atPath: url.path) else {
-      throw PolicyFlowError.missing(
-        "policy.yaml names the workflow `\(name)` but workflows/\(name).yaml does not exist. "
-          + "Add the file or correct `workflow:` in policy.yaml.")
-    }
-    do {
-      return try WorkflowDefinition.load(contentsOf: url)
-    } catch {
-      throw PolicyFlowError.badInput("the workflow workflows/\(name).yaml is invalid:\n\(error.localizedDescription)")
     }
   }
 

@@ -31,6 +31,37 @@ extension PolicyDefinition {
     return PolicyDefinition(manifest: manifest, members: MemberDirectory(members: members), requirements: requirements)
   }
 
+  /// The same as ``load(from:)`` for files already in memory — e.g. read from a commit on `main`, so that
+  /// what is in force is what is committed, not what someone is editing in the work tree.
+  ///
+  /// - Parameter files: contents by repository path: `policy.yaml`, `members.yaml`, `requirements/<name>.yaml`.
+  public static func load(files: [String: Data]) throws -> PolicyDefinition {
+    let diagnostics = YAMLDiagnostics()
+    var loader = DefinitionLoader(diagnostics: diagnostics)
+    func root(_ name: String) -> YAMLNode? {
+      guard let data = files[name] else {
+        diagnostics.report(YAMLError(file: name, line: nil, path: "", message: "file not found", kind: .fileNotFound))
+        return nil
+      }
+      return YAMLLoader.parse(data: data, file: name, diagnostics: diagnostics)
+    }
+    let manifest = root("policy.yaml").flatMap { loader.parseManifest($0) }
+    let members = root("members.yaml").flatMap { loader.parseMembers($0, manifest: manifest) }
+    var requirements: [Requirement] = []
+    let requirementFiles = files.keys.filter {
+      $0.hasPrefix("requirements/") && $0.hasSuffix(".yaml") && !$0.dropFirst("requirements/".count).contains("/")
+        && !$0.dropFirst("requirements/".count).hasPrefix(".")
+    }.sorted()
+    for name in requirementFiles {
+      guard let node = root(name) else { continue }
+      requirements += loader.parseRequirements(node, manifest: manifest)
+    }
+    guard diagnostics.isEmpty, let manifest, let members else {
+      throw PolicyDefinitionError(issues: diagnostics.issues.sortedForDisplay())
+    }
+    return PolicyDefinition(manifest: manifest, members: MemberDirectory(members: members), requirements: requirements)
+  }
+
   /// `requirements/*.yaml`, sorted by name; a missing directory simply means no requirements.
   private static func requirementFiles(in directory: URL, diagnostics: YAMLDiagnostics) -> [URL] {
     let folder = directory.appendingPathComponent("requirements")
