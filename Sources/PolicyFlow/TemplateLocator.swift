@@ -11,7 +11,7 @@ public struct TemplateLocation: Sendable, Equatable {
   /// directory above the executable (then above the current directory) holding `repo-template/policy.yaml`.
   public static func findDefault(
     environment: [String: String] = ProcessInfo.processInfo.environment,
-    executable: URL = URL(fileURLWithPath: CommandLine.arguments.first ?? "policyflow"),
+    executable: URL = TemplateLocation.runningExecutable,
     currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
   ) throws -> TemplateLocation {
     if let explicit = environment["POLICYFLOW_TEMPLATE"], !explicit.isEmpty {
@@ -33,6 +33,15 @@ public struct TemplateLocation: Sendable, Equatable {
     throw PolicyFlowError.missing(
       "cannot find the default repository template (repo-template/policy.yaml) near \(executable.path). "
         + "Pass one with --template PATH, set POLICYFLOW_TEMPLATE, or reinstall with `make install`.")
+  }
+
+  /// The running binary's real path, also when it was started through PATH or a symlink.
+  public static var runningExecutable: URL {
+    let proc = URL(fileURLWithPath: "/proc/self/exe")
+    if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: proc.path) {
+      return URL(fileURLWithPath: resolved)
+    }
+    return Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments.first ?? "policyflow")
   }
 
   /// A template named on the command line: its own `workflows/` if it has one, else the default's.

@@ -119,3 +119,31 @@ struct InitStatusTests {
     #expect(unknown.stderr.contains("ØKF"))
   }
 }
+
+@Suite("finding the default template")
+struct TemplateDiscoveryTests {
+  @Test("an installed binary finds PREFIX/share/policyflow from any directory, also through PATH")
+  func installedLayout() throws {
+    let prefix = try Scratch("pf-prefix")
+    let bin = prefix.url.appendingPathComponent("bin")
+    let share = prefix.url.appendingPathComponent("share/policyflow")
+    try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: share, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(at: CLI.binary, to: bin.appendingPathComponent("policyflow"))
+    for name in ["repo-template", "workflows"] {
+      try FileManager.default.copyItem(
+        at: CLI.packageRoot.appendingPathComponent(name), to: share.appendingPathComponent(name))
+    }
+    let target = prefix.url.appendingPathComponent("kbh")
+    let result = try CLI.run(
+      "policyflow", ["init", target.path], in: URL(fileURLWithPath: "/"),
+      environment: ["PATH": bin.path + ":/usr/bin:/bin"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(FileManager.default.fileExists(atPath: target.appendingPathComponent(".policyflow/policy.sqlite").path))
+    // An explicit --template wins; a directory without policy.yaml is refused with exit 66.
+    let bogus = try Scratch()
+    let refused = try CLI.policyflow(["init", bogus.url.appendingPathComponent("w").path, "--template", bogus.url.path])
+    #expect(refused.status == 66)
+    #expect(refused.stderr.contains("no policy.yaml"))
+  }
+}
