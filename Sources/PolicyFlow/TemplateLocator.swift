@@ -22,12 +22,8 @@ public struct TemplateLocation: Sendable, Equatable {
       .appendingPathComponent("share/policyflow")
     if let found = candidate(in: share) { return found }
     for start in [executable.deletingLastPathComponent(), currentDirectory] {
-      var directory = start.standardizedFileURL
-      while true {
+      for directory in start.selfAndAncestors {
         if let found = candidate(in: directory) { return found }
-        let parent = directory.deletingLastPathComponent()
-        if parent.path == directory.path { break }
-        directory = parent
       }
     }
     throw PolicyFlowError.missing(
@@ -73,5 +69,19 @@ public struct TemplateLocation: Sendable, Equatable {
       fileManager.fileExists(atPath: workflows.path)
     else { return nil }
     return TemplateLocation(template: template, workflows: workflows)
+  }
+}
+
+extension URL {
+  /// This directory and each parent up to the file system root, nearest first (how git finds `.git`).
+  var selfAndAncestors: [URL] {
+    var result: [URL] = []
+    var directory = standardizedFileURL
+    while true {
+      result.append(directory)
+      let parent = directory.deletingLastPathComponent()
+      if parent.path == directory.path { return result }
+      directory = parent
+    }
   }
 }

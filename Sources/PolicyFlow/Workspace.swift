@@ -27,13 +27,9 @@ public struct WorkspaceLocation: Sendable, Equatable {
       }
       return candidate
     }
-    var directory = start.standardizedFileURL
-    while true {
+    for directory in start.selfAndAncestors {
       let candidate = WorkspaceLocation(root: directory)
       if fileManager.fileExists(atPath: candidate.databaseURL.path) { return candidate }
-      let parent = directory.deletingLastPathComponent()
-      if parent.path == directory.path { break }
-      directory = parent
     }
     throw PolicyFlowError.missing(
       "no policyflow workspace here or in any parent directory of \(start.path). "
