@@ -146,8 +146,8 @@ final class TemplateWorkspace {
       root,
       "SELECT (SELECT count(*) FROM revision)||'/'||(SELECT count(*) FROM signoff)||'/'||(SELECT count(*) FROM comment)"
         + "||'/'||(SELECT count(*) FROM event)||'/'||(SELECT count(*) FROM requirementLink)||'/'||"
-        + "(SELECT group_concat(id||':'||state||':'||latestRevision, ',') FROM section)||'/'||"
-        + "(SELECT group_concat(id||':'||status, ',') FROM comment)")
+        + "ifnull((SELECT group_concat(id||':'||state||':'||latestRevision, ',') FROM section), '')||'/'||"
+        + "ifnull((SELECT group_concat(id||':'||status, ',') FROM comment), '')")
     return refs + "\n" + counts
   }
 }
