@@ -258,6 +258,10 @@ extension Workspace {
   /// Takes a section out of the process (default workflow: the secretariat, into `withdrawn`).
   public func fire(event: String, sectionId: String, message: String, actor: Member) throws -> ReviewOutcome {
     let section = try section(sectionId)
+    guard !message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+      throw PolicyFlowError.usage(
+        "\(event.replacingOccurrences(of: "_", with: "-")) needs -m TEXT saying why, for section \(section.id)'s history.")
+    }
     return try performWrite {
       let record = try sectionRecord(section.id)
       let transition = try permittedTransition(on: event, section: section, record: record, actor: actor)
