@@ -81,6 +81,29 @@ struct WorkflowCLITests {
     #expect(try w.fingerprint() == before)
   }
 
+  @Test("withdraw needs a reason; a withdrawn section is final: no submission, sign-off or second withdrawal")
+  func withdrawnIsFinal() throws {
+    let w = try TemplateWorkspace()
+    var before = try w.fingerprint()
+    let blank = try w.pf(["withdraw", "kultur-og-fritid", "-m", "  "], as: "pernille-sekretariat")
+    #expect(blank.status == 64, "\(blank.stderr)")
+    #expect(blank.stderr.contains("kultur-og-fritid"))
+    #expect(try w.fingerprint() == before)
+    let text = try w.templateText("kultur-og-fritid") + "\nTekst.\n"
+    #expect(try w.pf(["submit", "kultur-og-fritid", w.scratch.file("r1.md", text).path], as: "karen-kff").status == 0)
+    let withdrawn = try w.pf(["withdraw", "kultur-og-fritid", "-m", "Indgår i social"], as: "pernille-sekretariat")
+    #expect(withdrawn.status == 0, "\(withdrawn.stderr)")
+    #expect(try CLI.sqlite(w.root, "SELECT state FROM section WHERE id='kultur-og-fritid'") == "withdrawn")
+    before = try w.fingerprint()
+    let again = try w.pf(["submit", "kultur-og-fritid", w.scratch.file("r2.md", text + "Mere.\n").path], as: "karen-kff")
+    #expect(again.status == 77)
+    #expect(again.stderr.contains("Trukket tilbage (withdrawn)"), "\(again.stderr)")
+    #expect(try w.pf(["approve", "kultur-og-fritid"], as: "rasmus-kfu").status == 77)
+    #expect(try w.pf(["request-changes", "kultur-og-fritid", "-m", "x"], as: "rasmus-kfu").status == 77)
+    #expect(try w.pf(["withdraw", "kultur-og-fritid", "-m", "Igen"], as: "pernille-sekretariat").status == 77)
+    #expect(try w.fingerprint() == before)
+  }
+
   /// The blockers `status --json` gives for one section.
   func blockers(_ w: TemplateWorkspace, _ section: String) throws -> [String] {
     let json = try w.pf(["status", section, "--json"]).stdout
