@@ -33,7 +33,9 @@ extension Workspace {
     let section = try section(sectionId)
     var result: [Int: [Int64]] = [:]
     for comment in try store.read({ try $0.comments(of: section.id) })
-    where comment.parentId == nil && !comment.outdated && comment.anchorRevision == revision {
+    where comment.parentId == nil && comment.status == .open && !comment.outdated
+      && comment.anchorRevision == revision
+    {
       guard let start = comment.lineStart, let end = comment.lineEnd else { continue }
       for line in start...end { result[line, default: []].append(comment.id!) }
     }

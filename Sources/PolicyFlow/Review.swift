@@ -85,6 +85,15 @@ extension Workspace {
           Policyflow-Content-Hash: \(contentHash)
           """)
       let hunks = try repository.diffHunks(old: Data(previousText.utf8), new: contentData, contextLines: 0)
+      // A comment made on an earlier revision (`comment --revision N`) has line numbers of that revision,
+      // so it follows the diff from there, not the previous revision's diff.
+      var hunksByAnchor = [previous.number: hunks]
+      let anchors = try store.read { try $0.comments(of: section.id) }
+        .filter { $0.parentId == nil && !$0.outdated && $0.lineStart != nil }.map(\.anchorRevision)
+      for anchor in Set(anchors) where hunksByAnchor[anchor] == nil {
+        let anchorText = try revisionText(section.id, try store.read { try $0.revision(section.id, anchor) })
+        hunksByAnchor[anchor] = try repository.diffHunks(old: Data(anchorText.utf8), new: contentData, contextLines: 0)
+      }
       let now = clock()
       var notes: [String] = []
       try commit(moving: [ReferenceMove(name: Workspace.sectionRef(section.id), old: previousCommit, new: revisionCommit)]) {
@@ -96,7 +105,7 @@ extension Workspace {
         try tx.insertRevision(RevisionRecord(
           sectionId: section.id, number: number, commitId: revisionCommit.hex, blobId: blob.hex, contentHash: contentHash,
           authorId: actor.id, message: summary, createdAt: now))
-        let carried = try carryComments(tx, section: section.id, to: number, through: hunks)
+        let carried = try carryComments(tx, section: section.id, to: number, through: hunksByAnchor)
         if carried.outdated > 0 { notes.append("\(carried.outdated) comment\(carried.outdated == 1 ? " is" : "s are") outdated: their lines changed.") }
         try carryLinks(tx, section: section.id, from: previous.number, to: number, through: hunks)
         var updated = record
@@ -115,14 +124,15 @@ extension Workspace {
     }
   }
 
-  private func carryComments(_ tx: StoreTransaction, section: String, to revision: Int, through hunks: [DiffHunk])
-    throws -> (moved: Int, outdated: Int)
-  {
+  private func carryComments(
+    _ tx: StoreTransaction, section: String, to revision: Int, through hunksByAnchor: [Int: [DiffHunk]]
+  ) throws -> (moved: Int, outdated: Int) {
     var moved = 0
     var outdated = 0
     for var comment in try tx.comments(of: section) where comment.parentId == nil && !comment.outdated {
       guard comment.status == .open || comment.lineStart != nil else { continue }
       if let start = comment.lineStart, let end = comment.lineEnd {
+        guard let hunks = hunksByAnchor[comment.anchorRevision] else { continue }
         if let followed = LineAnchor.follow(start...end, through: hunks) {
           comment.lineStart = followed.lowerBound
           comment.lineEnd = followed.upperBound
@@ -248,6 +258,10 @@ extension Workspace {
   /// Takes a section out of the process (default workflow: the secretariat, into `withdrawn`).
   public func fire(event: String, sectionId: String, message: String, actor: Member) throws -> ReviewOutcome {
     let section = try section(sectionId)
+    guard !message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+      throw PolicyFlowError.usage(
+        "\(event.replacingOccurrences(of: "_", with: "-")) needs -m TEXT saying why, for section \(section.id)'s history.")
+    }
     return try performWrite {
       let record = try sectionRecord(section.id)
       let transition = try permittedTransition(on: event, section: section, record: record, actor: actor)

@@ -146,8 +146,82 @@ final class TemplateWorkspace {
       root,
       "SELECT (SELECT count(*) FROM revision)||'/'||(SELECT count(*) FROM signoff)||'/'||(SELECT count(*) FROM comment)"
         + "||'/'||(SELECT count(*) FROM event)||'/'||(SELECT count(*) FROM requirementLink)||'/'||"
-        + "(SELECT group_concat(id||':'||state||':'||latestRevision, ',') FROM section)||'/'||"
-        + "(SELECT group_concat(id||':'||status, ',') FROM comment)")
+        + "ifnull((SELECT group_concat(id||':'||state||':'||latestRevision, ',') FROM section), '')||'/'||"
+        + "ifnull((SELECT group_concat(id||':'||status, ',') FROM comment), '')")
     return refs + "\n" + counts
+  }
+}
+
+/// A copy of the embedded template and its workflows in a scratch directory, to edit before `init --template`.
+final class EditableTemplate {
+  let scratch: Scratch
+  let url: URL
+
+  init() throws {
+    scratch = try Scratch("pf-template")
+    url = scratch.url.appendingPathComponent("template")
+    try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent("repo-template"), to: url)
+    try FileManager.default.copyItem(
+      at: CLI.packageRoot.appendingPathComponent("workflows"), to: url.appendingPathComponent("workflows"))
+  }
+
+  /// Replaces `old` (which must occur exactly once) by `new` in the template file at `path`.
+  func replace(in path: String, _ old: String, with new: String) throws {
+    let file = url.appendingPathComponent(path)
+    let text = try String(contentsOf: file, encoding: .utf8)
+    #expect(text.components(separatedBy: old).count == 2, "\(path) should contain exactly one \(old)")
+    try text.replacingOccurrences(of: old, with: new).write(to: file, atomically: true, encoding: .utf8)
+  }
+}
+
+/// A workspace made through the binary from an edited template; same helpers as `TemplateWorkspace`.
+final class CustomWorkspace {
+  let template: EditableTemplate
+  let scratch: Scratch
+  let root: URL
+
+  init(_ template: EditableTemplate) throws {
+    self.template = template
+    scratch = try Scratch("pf-ws")
+    root = scratch.url.appendingPathComponent("policy")
+    let result = try CLI.policyflow(["init", root.path, "--template", template.url.path])
+    #expect(result.status == 0, "init --template failed: \(result.stderr)")
+  }
+
+  @discardableResult
+  func pf(_ arguments: [String], as person: String? = nil) throws -> Run {
+    var environment = ["POLICYFLOW_WORKSPACE": root.path]
+    if let person { environment["POLICYFLOW_USER"] = person }
+    return try CLI.policyflow(arguments, in: scratch.url, environment: environment)
+  }
+
+  /// The same fingerprint as `TemplateWorkspace.fingerprint()`.
+  func fingerprint() throws -> String {
+    let refs = try CLI.git(["for-each-ref", "--format=%(refname) %(objectname)"], in: root).stdout
+    let counts = try CLI.sqlite(
+      root,
+      "SELECT (SELECT count(*) FROM revision)||'/'||(SELECT count(*) FROM signoff)||'/'||(SELECT count(*) FROM comment)"
+        + "||'/'||(SELECT count(*) FROM event)||'/'||(SELECT count(*) FROM requirementLink)||'/'||"
+        + "ifnull((SELECT group_concat(id||':'||state||':'||latestRevision, ',') FROM section), '')||'/'||"
+        + "ifnull((SELECT group_concat(id||':'||status, ',') FROM comment), '')")
+    return refs + "\n" + counts
+  }
+}
+
+extension TemplateWorkspace {
+  /// Runs the binary on this workspace with extra environment variables (e.g. EDITOR).
+  @discardableResult
+  func pf(_ arguments: [String], as person: String?, environment extra: [String: String]) throws -> Run {
+    var environment = ["POLICYFLOW_WORKSPACE": root.path]
+    if let person { environment["POLICYFLOW_USER"] = person }
+    for (key, value) in extra { environment[key] = value }
+    return try CLI.policyflow(arguments, in: scratch.url, environment: environment)
+  }
+
+  /// The requirements whose targets name `section` (they must be linked or waived before approval).
+  func requirementsTargeting(_ section: String) throws -> [String] {
+    let listed = try pf(["req", "list", "--section", section, "--json"])
+    let entries = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
+    return entries.filter { ($0["targets"] as? [String] ?? []).contains(section) }.compactMap { $0["id"] as? String }
   }
 }
