@@ -301,10 +301,15 @@ extension Workspace {
     return transition
   }
 
+  /// The author of a revision, and whoever submitted it for review unchanged (e.g. the template's
+  /// revision 0), answer for its text: neither may review it.
   func refuseOwnText(actor: Member, revision: RevisionRecord, section: SectionSpec) throws {
-    if revision.authorId == actor.id {
+    let submitted = try store.read { try $0.events(section: section.id) }.contains {
+      $0.action == "submit" && $0.revision == revision.number && $0.actor == actor.id
+    }
+    if revision.authorId == actor.id || submitted {
       throw PolicyFlowError.notPermitted(
-        "\(actor.name) wrote revision \(revision.number) of section \(section.id) and may not review it: "
+        "\(actor.name) \(revision.authorId == actor.id ? "wrote" : "submitted") revision \(revision.number) of section \(section.id) and may not review it: "
           + "nobody signs off their own text. Another reviewer must act. Nothing was recorded.")
     }
   }

@@ -55,6 +55,9 @@ func runUseCase(_ body: () throws -> Void) throws {
 
 /// Reads -m TEXT, --file F, or (neither) the user's editor, as `git commit` does.
 func readMessage(message: String?, file: String?, editorHint: String) throws -> String {
+  if message != nil && file != nil {
+    throw PolicyFlowError(.usage, "give the text either with -m TEXT or with --file F, not both.")
+  }
   if let message { return message }
   if let file {
     let url = URL(fileURLWithPath: file)
