@@ -55,6 +55,38 @@ struct WorkflowCLITests {
         == "hanne-biu")
   }
 
+  @Test("whoever sends revision 0 (the template's text) to review unchanged may not sign it off either")
+  func selfSignoffOfUnchangedSubmission() throws {
+    let template = try EditableTemplate()
+    try template.replace(
+      in: "members.yaml",
+      """
+        - id: anne-bif
+          name: Anne Eksempel
+          email: anne.eksempel@example.invalid
+          departments: [BIF]
+          committees: []
+          roles: [drafter]
+      """,
+      with: """
+          - id: anne-bif
+            name: Anne Eksempel
+            email: anne.eksempel@example.invalid
+            departments: [BIF]
+            committees: [BIU]
+            roles: [drafter, reviewer]
+        """)
+    let w = try CustomWorkspace(template)
+    let file = template.url.appendingPathComponent("sections/forord.md")
+    #expect(try w.pf(["submit", "forord", file.path], as: "anne-bif").status == 0)
+    #expect(try CLI.sqlite(w.root, "SELECT authorId FROM revision WHERE sectionId='forord'") != "anne-bif")
+    let before = try w.fingerprint()
+    let approve = try w.pf(["approve", "forord"], as: "anne-bif")
+    #expect(approve.status == 77)
+    #expect(approve.stderr.contains("submitted revision 0"), "\(approve.stderr)")
+    #expect(try w.fingerprint() == before)
+  }
+
   @Test("wrong state: approve or request changes in draft (77), resubmitting the text under review (65)")
   func wrongState() throws {
     let w = try TemplateWorkspace()
