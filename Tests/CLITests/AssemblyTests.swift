@@ -236,6 +236,7 @@ struct AssemblyTests {
       #expect(refused.status == status, "\(arguments): \(refused.stderr)")
       #expect(try w.fingerprint() == before, "\(arguments) changed the workspace")
     }
+    #expect(!FileManager.default.fileExists(atPath: elsewhere.path), "a refused release wrote its files")
     #expect(try CLI.git(["tag", "--list"], in: w.root).stdout == "2023-vedtaget\n")
 
     // Reopening a section keeps its approved text in the policy until the successor is approved.
@@ -278,6 +279,17 @@ struct AssemblyTests {
     #expect(try Self.assemble(w, existing, draft: false).status == 77)
     #expect(try FileManager.default.contentsOfDirectory(atPath: existing.path) == ["politik.md"])
     #expect(try String(contentsOf: existing.appendingPathComponent("politik.md"), encoding: .utf8) == "gammel udgave\n")
+
+    // An output path that cannot be a directory is the user's to fix: a clear message, nothing written.
+    let file = try w.scratch.file("a-file", "mine\n")
+    for target in [file, file.appendingPathComponent("sub")] {
+      let unusable = try w.pf(["assemble", "--draft", "--out", target.path], as: "pernille-sekretariat")
+      #expect(unusable.status == 64, "\(unusable.stderr)")
+      #expect(unusable.stderr.contains(target.path) && unusable.stderr.contains("--out"), "\(unusable.stderr)")
+      #expect(!unusable.stderr.contains("internal error"), "\(unusable.stderr)")
+    }
+    #expect(try String(contentsOf: file, encoding: .utf8) == "mine\n")
+    #expect(try w.fingerprint() == before)
 
     // Only the secretariat assembles, drafts included.
     for person in ["anne-bif", "soren-biu", "ase-biu", "karen-kff"] {
