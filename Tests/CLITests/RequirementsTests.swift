@@ -118,6 +118,13 @@ struct RequirementsTests {
     try w.ok(["req", "link", "WS-BES-01", "beskaeftigelse", "--lines", "37-42", "-m", "Virksomhedsrettet indsats"], as: "anne-bif")
     let uncovered = try w.requirements(["--uncovered"]).map(\.id)
     #expect(uncovered.count == 30 && !uncovered.contains("WS-BES-01"))
+    // The stable JSON names exactly these fields.
+    let raw = try JSONSerialization.jsonObject(with: Data(try w.ok(["req", "list", "--json"]).stdout.utf8))
+    let entries = try #require(raw as? [[String: Any]])
+    let bes01 = try #require(entries.first { $0["id"] as? String == "WS-BES-01" })
+    #expect(Set(bes01.keys) == ["id", "kind", "theme", "text", "targets", "answers", "status"])
+    let answer = try #require((bes01["answers"] as? [[String: Any]])?.first)
+    #expect(Set(answer.keys) == ["section", "status", "note", "revision", "lines", "quoted"])
     let linked = try w.coverage("WS-BES-01")
     #expect(linked.status == "draft")
     #expect(linked.answers.map(\.section) == ["beskaeftigelse"])
@@ -169,6 +176,19 @@ struct RequirementsTests {
     // The answer now counts as approved text.
     #expect(try w.coverage("WS-BES-03").status == "approved")
     #expect(try w.coverage("WS-BES-02").status == "waived")
+
+    // The same with a waiver as the last condition: the secretariat's waiver fires the approval of principper.
+    try w.ok(["submit", "principper", w.scratch.file("p.md", try w.templateText("principper")).path], as: "anne-bif")
+    try w.ok(["req", "link", "WS-UDD-06", "principper", "--lines", "5-6", "-m", "Princip B"], as: "anne-bif")
+    for signer in Roster.signers("principper") { try w.ok(["approve", "principper"], as: signer) }
+    #expect(try w.state("principper") == "committee_review")
+    #expect(try w.status("principper").blockers.first?.contains("WS-MED-02") == true)
+    let waived = try w.ok(
+      ["req", "waive", "WS-MED-02", "principper", "-m", "Besvares i Kultur- og fritidsområdet"], as: "pernille-sekretariat")
+    #expect(waived.stdout.contains("approved text is on main"), "\(waived.stdout)")
+    #expect(try w.state("principper") == "approved")
+    #expect(try CLI.git(["log", "main", "-1", "--format=%an|%(trailers:key=Policyflow-Section,valueonly)"], in: w.root)
+      .stdout.hasPrefix("Pernille Protokol|principper"))
     #expect(try w.pf(["verify"]).status == 0)
   }
 
