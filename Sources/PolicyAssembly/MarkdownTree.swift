@@ -110,21 +110,50 @@ enum CommonMark {
     _ markdown: String, sectionID: String, topLevel: Int
   ) throws -> (text: String, blocks: [MarkdownBlock]) {
     try withDocument(markdown, sectionID: sectionID) { root in
+      var unsafe: [OpaquePointer] = []
       if let iter = cmark_iter_new(root) {
         defer { cmark_iter_free(iter) }
         while case let event = cmark_iter_next(iter), event != CMARK_EVENT_DONE {
-          guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iter),
-            cmark_node_get_type(node) == CMARK_NODE_HEADING
-          else { continue }
-          let level = shiftedLevel(Int(cmark_node_get_heading_level(node)), topLevel: topLevel)
-          cmark_node_set_heading_level(node, Int32(level))
+          guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iter) else { continue }
+          switch cmark_node_get_type(node) {
+          case CMARK_NODE_HEADING:
+            let level = shiftedLevel(Int(cmark_node_get_heading_level(node)), topLevel: topLevel)
+            cmark_node_set_heading_level(node, Int32(level))
+          case CMARK_NODE_HTML_BLOCK, CMARK_NODE_HTML_INLINE:
+            unsafe.append(node)
+          case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
+            let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
+            if !Escape.isSafeLink(url) { unsafe.append(node) }
+          default:
+            break
+          }
         }
       }
+      // Changed only after the walk, which must not see its tree rearranged.
+      for node in unsafe { neutralise(node) }
       let blocks = TreeBuilder.build(root: root)
       guard let rendered = cmark_render_commonmark(root, CMARK_OPT_DEFAULT, 0) else { return ("", blocks) }
       defer { free(rendered) }
       return (String(cString: rendered), blocks)
     }
+  }
+
+  /// Makes raw HTML and unsafe links in the Markdown edition what the HTML edition makes them, so that a Markdown
+  /// renderer shows the same text and runs nothing: an HTML block becomes a code block, inline HTML becomes text,
+  /// and a link or image with a `javascript:`-like target is replaced by its text.
+  private static func neutralise(_ node: OpaquePointer) {
+    switch cmark_node_get_type(node) {
+    case CMARK_NODE_HTML_BLOCK, CMARK_NODE_HTML_INLINE:
+      let isBlock = cmark_node_get_type(node) == CMARK_NODE_HTML_BLOCK
+      guard let replacement = cmark_node_new(isBlock ? CMARK_NODE_CODE_BLOCK : CMARK_NODE_TEXT) else { return }
+      var literal = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
+      if isBlock, !literal.hasSuffix("\n") { literal += "\n" }
+      cmark_node_set_literal(replacement, literal)
+      cmark_node_insert_before(node, replacement)
+    default:
+      while let child = cmark_node_first_child(node) { cmark_node_insert_before(node, child) }
+    }
+    cmark_node_free(node)
   }
 
   /// Body heading level `level` (top level 2) moved so that `##` becomes `topLevel`, clamped to 1…6.

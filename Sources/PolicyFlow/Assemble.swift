@@ -37,6 +37,10 @@ extension Workspace {
           "release name `\(release)` is not allowed: use letters, digits, '.', '_' and '-' (e.g. 2023-hoering).")
       }
     }
+    // A release name in use is refused before anything is written, so the refusal leaves --out untouched too.
+    if let release, try repository.referenceTarget("refs/tags/\(release)") != nil {
+      throw PolicyFlowError.notPermitted("a release named \(release) exists already; choose another name. Nothing was written.")
+    }
     let document = try buildDocument(draft: draft)
     let assembler = Assembler()
     var outputs: [(name: String, data: Data)] = []
@@ -45,12 +49,19 @@ extension Workspace {
       outputs.append(("\(base).\(format.rawValue)", try assembler.render(document.document, as: format)))
     }
     let fileManager = FileManager.default
-    try fileManager.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
     var written: [URL] = []
-    for output in outputs {
-      let url = outputDirectory.appendingPathComponent(output.name)
-      try output.data.write(to: url, options: .atomic)
-      written.append(url)
+    do {
+      try fileManager.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+      for output in outputs {
+        let url = outputDirectory.appendingPathComponent(output.name)
+        try output.data.write(to: url, options: .atomic)
+        written.append(url)
+      }
+    } catch {
+      // A file where the directory should be, or no permission: the user's to fix, not an internal error.
+      throw PolicyFlowError.usage(
+        "cannot write the policy to --out \(outputDirectory.path): it is not a directory that can be created or "
+          + "written to (\(error.localizedDescription)). Choose another directory with --out DIR.")
     }
     var releaseCommit: ObjectID?
     var tag: String?

@@ -39,7 +39,7 @@ extension Workspace {
             markdown += answer.lines.map { ", linje \($0)" } ?? ""
             markdown += "): \(escapeMarkdown(answer.note))\n\n"
             for line in answer.quoted where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-              markdown += "> \(escapeMarkdown(line))\n"
+              markdown += "> \(quoteMarkdown(line))\n"
             }
             if !answer.quoted.isEmpty { markdown += "\n" }
           }
@@ -62,6 +62,12 @@ extension Workspace {
       sections: [DocumentSection(id: "input", number: nil, title: manifest.title, part: nil, markdown: markdown, mark: nil, placeholder: nil)],
       provenance: [], traceability: [])
     return try Assembler().render(document, as: .html)
+  }
+
+  /// Lines of the policy are quoted as the Markdown they are, so that `**B)**` reads as bold and not as asterisks;
+  /// `<` and `]` become character references, so a quoted line can open neither raw HTML nor a link.
+  func quoteMarkdown(_ line: String) -> String {
+    line.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "]", with: "&#93;")
   }
 
   /// Citizens' words are quoted as text, never as Markdown syntax.

@@ -103,16 +103,29 @@ extension Workspace {
     let manual = workflow.transitions.filter { $0.from.contains(record.state) && $0.event == "submit" }
     guard let submit = manual.first else { return [] }
     let who = describe(submit.allowed, for: section)
+    // While the drafters work, say which requirement links a change has made suspect: they are theirs to confirm.
+    let requirements = Dictionary(try reader.requirements().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    let suspect = try reader.links(section: section.id).filter { link in
+      requirements[link.requirementId].map {
+        LinkHealth.of(link, requirement: $0, latestRevision: record.latestRevision) != .sound
+      } ?? false
+    }.map(\.requirementId)
+    var notes: [String] = []
+    if !suspect.isEmpty {
+      notes.append(
+        "requirement link\(suspect.count == 1 ? "" : "s") to confirm after a change: \(suspect.joined(separator: ", ")) "
+          + "(`policyflow req confirm REQ \(section.id)`)")
+    }
     let lastRequest = try reader.signoffs(of: section.id, revision: record.latestRevision)
       .last { $0.decision == .requestChanges }
     if let lastRequest, workflow.transitions.contains(where: { $0.event == "request_changes" && $0.to == record.state }) {
       let name = definition.members.member(id: lastRequest.personId)?.name ?? lastRequest.personId
       return ["\(name) requested changes (\"\(lastRequest.message)\"): waiting for \(who) to submit a new revision "
-        + "(`policyflow submit \(section.id) FILE`)"]
+        + "(`policyflow submit \(section.id) FILE`)"] + notes
     }
     if record.latestRevision == 0 {
-      return ["waiting for \(who) to write and submit the first revision (`policyflow submit \(section.id) FILE`)"]
+      return ["waiting for \(who) to write and submit the first revision (`policyflow submit \(section.id) FILE`)"] + notes
     }
-    return ["waiting for \(who) to submit a new revision (`policyflow submit \(section.id) FILE`)"]
+    return ["waiting for \(who) to submit a new revision (`policyflow submit \(section.id) FILE`)"] + notes
   }
 }

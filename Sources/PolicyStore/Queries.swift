@@ -136,12 +136,17 @@ public final class StoreTransaction: StoreReader {
   /// earlier ones stay in the event log.
   @discardableResult
   public func replaceLink(_ link: RequirementLinkRecord) throws -> RequirementLinkRecord {
-    try RequirementLinkRecord
+    var link = link
+    if let existing = try RequirementLinkRecord
       .filter(RequirementLinkRecord.Columns.requirementId == link.requirementId
         && RequirementLinkRecord.Columns.sectionId == link.sectionId)
-      .deleteAll(db)
-    var link = link
-    try link.insert(db)
+      .fetchOne(db)
+    {
+      link.id = existing.id
+      try link.update(db)
+    } else {
+      try link.insert(db)
+    }
     return link
   }
 

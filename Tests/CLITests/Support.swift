@@ -208,6 +208,67 @@ final class CustomWorkspace {
   }
 }
 
+// MARK: - Whole rounds, for the requirement and assembly tests
+
+/// Who drafts and who signs off each section of the Copenhagen template (repo-template/policy.yaml and members.yaml),
+/// in manifest order, so tests can take sections to approval without repeating the roster.
+enum Roster {
+  static let committees: [String: [String]] = [
+    "BIU": ["soren-biu", "hanne-biu", "ase-biu"],
+    "TMU": ["peter-tmu", "lene-tmu", "erik-tmu"],
+    "ØU": ["gitte-ou", "thomas-ou", "grethe-ou"],
+    "KFU": ["rasmus-kfu", "maja-kfu", "kirsten-kfu"],
+    "SOU": ["anders-sou", "louise-sou", "poul-sou"],
+    "SUU": ["frederik-suu", "mette-suu", "jorgen-suu"],
+    "BUU": ["line-buu", "kasper-buu", "dorte-buu"],
+  ]
+
+  static let sections: [(id: String, drafter: String, committees: [String])] = [
+    ("forord", "anne-bif", ["BIU"]),
+    ("indledning", "anne-bif", ["BIU"]),
+    ("pejlemaerker", "anne-bif", ["BIU"]),
+    ("principper", "anne-bif", ["BIU"]),
+    ("beskaeftigelse", "anne-bif", ["BIU"]),
+    ("by-og-bolig", "tine-tmf", ["TMU", "ØU"]),
+    ("kultur-og-fritid", "karen-kff", ["KFU"]),
+    ("social", "sofie-sof", ["SOU"]),
+    ("sundhed-og-omsorg", "signe-suf", ["SUU"]),
+    ("boern-og-unge", "birgit-buf", ["BUU"]),
+    ("tilblivelsen", "anne-bif", ["BIU"]),
+    ("statistiske-definitioner", "anne-bif", ["BIU"]),
+  ]
+
+  static let commonChapters = [
+    "forord", "indledning", "pejlemaerker", "principper", "tilblivelsen", "statistiske-definitioner",
+  ]
+  static let areas = ["beskaeftigelse", "by-og-bolig", "kultur-og-fritid", "social", "sundhed-og-omsorg", "boern-og-unge"]
+
+  static func drafter(_ section: String) -> String { sections.first { $0.id == section }!.drafter }
+
+  /// Two reviewers and the chair of each reviewing committee: the default workflow's approval.
+  static func signers(_ section: String) -> [String] {
+    sections.first { $0.id == section }!.committees.flatMap { committees[$0]! }
+  }
+
+  /// An area's text with prose under its three required sub-headings; `extra` goes at the end.
+  static func areaText(_ section: String, extra: String = "") -> String {
+    """
+    ## Situationen i København
+
+    Situationen på området \(section) beskrives med tal fra Danmarks Statistik.
+
+    ## Det gør vi allerede
+
+    Forvaltningen har allerede indsatser på området \(section).
+
+    ## Det vil vi arbejde for fremadrettet
+
+    Fremadrettet vil vi styrke samarbejdet på området \(section).
+    \(extra)
+    """
+  }
+}
+
 extension TemplateWorkspace {
   /// Runs the binary on this workspace with extra environment variables (e.g. EDITOR).
   @discardableResult
@@ -223,5 +284,104 @@ extension TemplateWorkspace {
     let listed = try pf(["req", "list", "--section", section, "--json"])
     let entries = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
     return entries.filter { ($0["targets"] as? [String] ?? []).contains(section) }.compactMap { $0["id"] as? String }
+  }
+}
+
+extension TemplateWorkspace {
+  /// Runs a command that must succeed, recording its stderr as the failure message otherwise.
+  @discardableResult
+  func ok(_ arguments: [String], as person: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws
+    -> Run
+  {
+    let result = try pf(arguments, as: person)
+    #expect(
+      result.status == 0, "policyflow \(arguments.joined(separator: " ")) as \(person ?? "-"): \(result.stderr)",
+      sourceLocation: sourceLocation)
+    return result
+  }
+
+  func state(_ section: String) throws -> String {
+    try CLI.sqlite(root, "SELECT state FROM section WHERE id='\(section)'")
+  }
+
+  /// Requirement id → the sections it targets, from `req list --json`.
+  func requirementTargets() throws -> [String: [String]] {
+    let list = try ok(["req", "list", "--json"])
+    let entries = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
+    var targets: [String: [String]] = [:]
+    for entry in entries { targets[entry["id"] as! String] = entry["targets"] as? [String] ?? [] }
+    return targets
+  }
+
+  /// Waives, as the secretariat, every requirement that names `section` as a target (except `keeping`).
+  func waiveTargets(
+    of section: String, keeping: Set<String> = [], targets known: [String: [String]]? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    let targets = try known ?? requirementTargets()
+    for (requirement, sections) in targets.sorted(by: { $0.key < $1.key })
+    where sections.contains(section) && !keeping.contains(requirement) {
+      try ok(
+        ["req", "waive", requirement, section, "-m", "Besvares i et andet afsnit"], as: "pernille-sekretariat",
+        sourceLocation: sourceLocation)
+    }
+  }
+
+  /// Takes `section` through submission and the sign-offs of its committees to approval on `main`, waiving its
+  /// requirements first. Common chapters go in with the template's text, areas with `Roster.areaText`.
+  func approveSection(
+    _ section: String, text: String? = nil, targets: [String: [String]]? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    try waiveTargets(of: section, targets: targets, sourceLocation: sourceLocation)
+    let body = try text ?? (Roster.areas.contains(section) ? Roster.areaText(section) : templateText(section))
+    let file = try scratch.file("\(section)-\(UUID().uuidString).md", body)
+    try ok(["submit", section, file.path, "-m", "Til udvalget"], as: Roster.drafter(section), sourceLocation: sourceLocation)
+    for signer in Roster.signers(section) {
+      try ok(["approve", section], as: signer, sourceLocation: sourceLocation)
+    }
+    #expect(try state(section) == "approved", "\(section) did not reach approval", sourceLocation: sourceLocation)
+  }
+
+  /// Every section of the template approved: what a release needs.
+  func approveAll(sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let targets = try requirementTargets()
+    for section in Roster.sections.map(\.id) {
+      try approveSection(section, targets: targets, sourceLocation: sourceLocation)
+    }
+  }
+}
+
+/// pandoc as the independent reader of what policyflow writes.
+enum Pandoc {
+  /// The text pandoc reads from `file` (format `docx`, `html` or `gfm`), with all runs of white space made one space,
+  /// so that line wrapping in the source or the output does not matter.
+  static func text(of file: URL, from format: String, sourceLocation: SourceLocation = #_sourceLocation) throws
+    -> String
+  {
+    let result = try CLI.run("pandoc", ["-f", format, "-t", "plain", "--wrap=none", file.path])
+    #expect(result.status == 0, "pandoc could not read \(file.lastPathComponent): \(result.stderr)", sourceLocation: sourceLocation)
+    return oneLine(result.stdout)
+  }
+}
+
+/// `text` with every run of white space (newlines included) replaced by one space.
+func oneLine(_ text: String) -> String {
+  text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+}
+
+/// Expects each of `needles` in `haystack`, each after the one before; names the first that is missing or out of order.
+func expectInOrder(
+  _ needles: [String], in haystack: String, _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+) {
+  var cursor = haystack.startIndex
+  for needle in needles {
+    guard let found = haystack.range(of: needle, range: cursor..<haystack.endIndex) else {
+      let anywhere = haystack.contains(needle)
+      Issue.record(
+        "\(what): \"\(needle)\" \(anywhere ? "is out of order" : "is missing")", sourceLocation: sourceLocation)
+      return
+    }
+    cursor = found.upperBound
   }
 }
