@@ -151,7 +151,10 @@ extension Workspace {
     }
 
     // Approvals on main: each recorded approval is a commit on main with the approved text and trailers.
-    let main = try? repository.referenceTarget(Workspace.mainRef)
+    // While an interrupted command's move of main is pending, main is judged where the next write will put it,
+    // so the interruption is one finding (above), not also its consequences.
+    let pendingMain = snapshot.pending.last { $0.refName == Workspace.mainRef }.flatMap { ObjectID(hex: $0.newTarget) }
+    let main = pendingMain ?? (try? repository.referenceTarget(Workspace.mainRef))
     if main == nil { finding("reference", Workspace.mainRef, "main does not exist") }
     if let main {
       if !repository.verifyObject(main) { finding("git-object", "main", "the commit main points at is damaged") }
