@@ -55,11 +55,12 @@ extension Workspace {
       try repository.updateReference(move.name, to: move.new, expected: move.old, message: "policyflow")
     }
     FaultPoint.afterReference.hit()
+    // Check out before the pending rows go: killed in between, recovery still sees the main move and checks out.
+    if moves.contains(where: { $0.name == Workspace.mainRef }) { try? repository.checkoutHead() }
     try store.write { tx in
       for record in pending { try tx.deletePendingRef(id: record.id!) }
     }
     FaultPoint.afterCleanup.hit()
-    if moves.contains(where: { $0.name == Workspace.mainRef }) { try? repository.checkoutHead() }
     return result
   }
 
@@ -73,7 +74,8 @@ extension Workspace {
       let old = record.oldTarget.flatMap(ObjectID.init(hex:))
       let current = try repository.referenceTarget(record.refName)
       if current == new {
-        // The move happened; only the cleanup was lost.
+        // The move happened; the checkout and the cleanup may not have.
+        movedMain = movedMain || record.refName == Workspace.mainRef
       } else if current == old {
         guard repository.objectExists(new) else {
           throw PolicyFlowError.internal(
