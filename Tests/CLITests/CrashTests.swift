@@ -98,6 +98,43 @@ struct CrashTests {
     #expect(try CLI.git(["fsck", "--strict", "--no-dangling"], in: w.root).status == 0)
   }
 
+  @Test("a kill inside git's own write of a reference leaves git's lock file; the next command still completes it")
+  func staleReferenceLock() throws {
+    let w = try TemplateWorkspace()
+    let text = try w.templateText("kultur-og-fritid") + "\nEt nyt afsnit.\n"
+    // Killed after the database commit, before the reference moved — and (as a kill a moment later inside
+    // libgit2 would leave it) with git's lock file for that reference still there.
+    let killed = try w.pfEnding(
+      ["submit", "kultur-og-fritid", w.scratch.file("r1.md", text).path], as: "karen-kff", fault: "after-database")
+    #expect(killed.killed)
+    let lock = w.root.appendingPathComponent(".git/refs/heads/sections/kultur-og-fritid.lock")
+    try Data("0000000000000000000000000000000000000000\n".utf8).write(to: lock)
+    let next = try w.pf(["comment", "forord", "-m", "Næste kommando"], as: "soren-biu")
+    #expect(next.status == 0, "\(next.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: lock.path))
+    let commit = try CLI.sqlite(w.root, "SELECT commitId FROM revision WHERE sectionId='kultur-og-fritid' AND number=1")
+    #expect(try Self.head(w, "sections/kultur-og-fritid") == commit)
+    #expect(try w.verifyFindings().isEmpty)
+  }
+
+  @Test("a kill inside the checkout after an approval leaves git's index.lock; the next command still checks out")
+  func staleIndexLock() throws {
+    let w = try TemplateWorkspace()
+    let text = try w.templateText("forord") + "\nEt afsnit mere.\n"
+    #expect(try w.pf(["submit", "forord", w.scratch.file("f.md", text).path], as: "anne-bif").status == 0)
+    #expect(try w.pf(["approve", "forord"], as: "soren-biu").status == 0)
+    #expect(try w.pf(["approve", "forord"], as: "hanne-biu").status == 0)
+    let killed = try w.pfEnding(["approve", "forord"], as: "ase-biu", fault: "after-reference")
+    #expect(killed.killed)
+    let lock = w.root.appendingPathComponent(".git/index.lock")
+    try Data().write(to: lock)
+    #expect(try w.pf(["comment", "indledning", "-m", "Næste kommando"], as: "soren-biu").status == 0)
+    #expect(!FileManager.default.fileExists(atPath: lock.path))
+    #expect(try String(contentsOf: w.root.appendingPathComponent("sections/forord.md"), encoding: .utf8) == text)
+    #expect(try CLI.git(["status", "--porcelain"], in: w.root).stdout == "")
+    #expect(try w.verifyFindings().isEmpty)
+  }
+
   /// What a successful command reported, to look up afterwards.
   enum Success {
     case revision(section: String, number: Int, commit: String, text: String)
