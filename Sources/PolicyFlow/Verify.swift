@@ -22,8 +22,11 @@ public struct VerifyReport: Codable, Sendable {
 }
 
 extension Workspace {
-  /// Checks git and SQLite against each other and themselves. Read-only.
+  /// Checks git and SQLite against each other and themselves. Read-only, but under the workspace lock: a write
+  /// commits its rows before it moves its refs, so without the lock a concurrent write shows up as a finding.
   public func verify() throws -> VerifyReport {
+    let lock = try WorkspaceLock(path: location.lockURL)
+    defer { withExtendedLifetime(lock) {} }
     var report = VerifyReport()
     func finding(_ check: String, _ subject: String, _ message: String) {
       report.findings.append(VerifyFinding(check: check, subject: subject, message: message))
