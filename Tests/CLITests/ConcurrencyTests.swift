@@ -8,14 +8,25 @@ struct ConcurrencyTests {
   final class Results: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var endings: [(arguments: [String], ending: Ending)] = []
+    private var done = false
     func add(_ arguments: [String], _ ending: Ending) {
       lock.lock()
       endings.append((arguments, ending))
       lock.unlock()
     }
+    var finished: Bool {
+      lock.lock()
+      defer { lock.unlock() }
+      return done
+    }
+    func finish() {
+      lock.lock()
+      done = true
+      lock.unlock()
+    }
   }
 
-  @Test("6 processes x 10 operations: submits to own sections, comments and sign-offs on shared ones")
+  @Test("6 processes x 10 operations: submits to own sections, comments and sign-offs on shared ones; verify meanwhile")
   func parallelWorkers() throws {
     let w = try TemplateWorkspace()
     // Each worker submits to its own section (its revisions must come out 1...n in its order), and comments on
@@ -56,8 +67,22 @@ struct ConcurrencyTests {
       }
       thread.start()
     }
+    // Meanwhile verify runs over and over: it must never see a write half-way (rows committed, refs not yet moved).
+    let verifications = Results()
+    let verifier = Thread {
+      while !results.finished {
+        if let ending = try? w.pfEnding(["verify"]) { verifications.add(["verify"], ending) }
+      }
+    }
+    verifier.start()
     group.wait()
+    results.finish()
+    while verifier.isExecuting || !verifier.isFinished { usleep(10_000) }
 
+    #expect(verifications.endings.count > 0)
+    for (_, ending) in verifications.endings {
+      #expect(ending.status == 0, "verify during writes: \(ending.stdout) \(ending.stderr)")
+    }
     #expect(results.endings.count == 60)
     // Only successes and rule refusals (already signed off, section approved); no internal errors, nothing locked.
     for (arguments, ending) in results.endings {
