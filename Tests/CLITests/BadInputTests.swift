@@ -326,7 +326,7 @@ struct BadInputTests {
     #expect(try w.verifyFindings().isEmpty)
   }
 
-  @Test("comments: over 64 KiB, NUL, invalid UTF-8 are 65; empty is 64; exactly 64 KiB is accepted")
+  @Test("comments: over 64 KiB, NUL, control characters, invalid UTF-8 are 65; empty is 64; exactly 64 KiB is accepted")
   func badComments() throws {
     let w = try TemplateWorkspace()
     let limit = 64 * 1024
@@ -343,6 +343,10 @@ struct BadInputTests {
       w, ["comment", "forord", "--file", w.scratch.file("latin1.txt", data: "Bøf".data(using: .isoLatin1)!).path],
       as: "soren-biu", code: 65, message: ["not valid UTF-8"])
     try Self.expectRefused(w, ["comment", "forord", "-m", "  \n "], as: "soren-biu", code: 64, message: ["empty"])
+    // Terminal escape sequences would run on every reader's terminal (`comments`, `log`): clear the screen, fake text.
+    for control in ["Hej \u{1B}[2J\u{1B}[31mGODKENDT\u{1B}[0m", "Titel \u{1B}]0;hacked\u{07}", "C1 \u{9B}31m"] {
+      try Self.expectRefused(w, ["comment", "forord", "-m", control], as: "soren-biu", code: 65, message: ["control character U+"])
+    }
     let exact = String(repeating: "a", count: limit)
     let accepted = try w.pf(["comment", "forord", "--file", w.scratch.file("praecis.txt", exact).path], as: "soren-biu")
     #expect(accepted.status == 0, "\(accepted.stderr)")
