@@ -48,6 +48,14 @@ extension Workspace {
     guard !text.utf8.contains(0) else {
       throw PolicyFlowError.badInput("the comment on section \(section.id) contains a NUL byte; comments are plain text.")
     }
+    // Comments are printed on other people's terminals: an escape sequence could clear the screen or fake output.
+    if let control = text.unicodeScalars.first(where: {
+      ($0.value < 0x20 && !["\n", "\t", "\r"].contains($0)) || (0x7F...0x9F).contains($0.value)
+    }) {
+      throw PolicyFlowError.badInput(
+        "the comment on section \(section.id) contains the control character U+\(String(format: "%04X", control.value)) "
+          + "(terminal escape sequences and the like are refused); comments are plain text. Remove it and comment again.")
+    }
     guard isMember(actor) else {
       throw PolicyFlowError.notPermitted("\(actor.id) has no role in members.yaml and may not comment.")
     }

@@ -22,8 +22,11 @@ public struct VerifyReport: Codable, Sendable {
 }
 
 extension Workspace {
-  /// Checks git and SQLite against each other and themselves. Read-only.
+  /// Checks git and SQLite against each other and themselves. Read-only, but under the workspace lock: a write
+  /// commits its rows before it moves its refs, so without the lock a concurrent write shows up as a finding.
   public func verify() throws -> VerifyReport {
+    let lock = try WorkspaceLock(path: location.lockURL)
+    defer { withExtendedLifetime(lock) {} }
     var report = VerifyReport()
     func finding(_ check: String, _ subject: String, _ message: String) {
       report.findings.append(VerifyFinding(check: check, subject: subject, message: message))
@@ -151,7 +154,10 @@ extension Workspace {
     }
 
     // Approvals on main: each recorded approval is a commit on main with the approved text and trailers.
-    let main = try? repository.referenceTarget(Workspace.mainRef)
+    // While an interrupted command's move of main is pending, main is judged where the next write will put it,
+    // so the interruption is one finding (above), not also its consequences.
+    let pendingMain = snapshot.pending.last { $0.refName == Workspace.mainRef }.flatMap { ObjectID(hex: $0.newTarget) }
+    let main = pendingMain ?? (try? repository.referenceTarget(Workspace.mainRef))
     if main == nil { finding("reference", Workspace.mainRef, "main does not exist") }
     if let main {
       if !repository.verifyObject(main) { finding("git-object", "main", "the commit main points at is damaged") }

@@ -55,11 +55,12 @@ extension Workspace {
       try repository.updateReference(move.name, to: move.new, expected: move.old, message: "policyflow")
     }
     FaultPoint.afterReference.hit()
+    // Check out before the pending rows go: killed in between, recovery still sees the main move and checks out.
+    if moves.contains(where: { $0.name == Workspace.mainRef }) { try? repository.checkoutHead() }
     try store.write { tx in
       for record in pending { try tx.deletePendingRef(id: record.id!) }
     }
     FaultPoint.afterCleanup.hit()
-    if moves.contains(where: { $0.name == Workspace.mainRef }) { try? repository.checkoutHead() }
     return result
   }
 
@@ -69,11 +70,17 @@ extension Workspace {
     guard !pending.isEmpty else { return }
     var movedMain = false
     for record in pending {
+      // A command killed inside git's own write of this reference (or of the index, checking out main) leaves
+      // git's lock file, and libgit2 then refuses every later write. Under the workspace lock no other policyflow
+      // process writes them, and the pending row shows the killed command was ours: the lock file is stale.
+      removeStaleGitLock(record.refName)
+      if record.refName == Workspace.mainRef { removeStaleGitLock("index") }
       guard let new = ObjectID(hex: record.newTarget) else { continue }
       let old = record.oldTarget.flatMap(ObjectID.init(hex:))
       let current = try repository.referenceTarget(record.refName)
       if current == new {
-        // The move happened; only the cleanup was lost.
+        // The move happened; the checkout and the cleanup may not have.
+        movedMain = movedMain || record.refName == Workspace.mainRef
       } else if current == old {
         guard repository.objectExists(new) else {
           throw PolicyFlowError.internal(
@@ -90,6 +97,12 @@ extension Workspace {
       try store.write { tx in try tx.deletePendingRef(id: record.id!) }
     }
     if movedMain { try? repository.checkoutHead() }
+  }
+
+  /// Removes `.git/<path>.lock`, which git writes and renames onto `<path>`, if a killed command left it.
+  private func removeStaleGitLock(_ path: String) {
+    let lock = location.root.appendingPathComponent(".git").appendingPathComponent(path + ".lock")
+    if FileManager.default.fileExists(atPath: lock.path) { try? FileManager.default.removeItem(at: lock) }
   }
 
   /// Appends an event at the workspace clock's time.

@@ -287,6 +287,63 @@ extension TemplateWorkspace {
   }
 }
 
+// MARK: - Integrity tests: processes that may be killed
+
+/// How a process ended, telling death by a signal apart from an exit code (which `Run.status` cannot).
+struct Ending {
+  let status: Int32
+  let killed: Bool
+  let stdout: String
+  let stderr: String
+}
+
+extension CLI {
+  /// Runs the binary with output going to files (no pipe a dying process could leave half-read), optionally
+  /// sending it SIGKILL after `killAfter` seconds if it still runs, as `kill -9` from outside would.
+  static func policyflowEnding(
+    _ arguments: [String], environment extra: [String: String], killAfter: Double? = nil
+  ) throws -> Ending {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    environment["GIT_CONFIG_NOSYSTEM"] = "1"
+    environment["HOME"] = FileManager.default.temporaryDirectory.path
+    for key in ["POLICYFLOW_WORKSPACE", "POLICYFLOW_USER", "POLICYFLOW_FAULT"] { environment.removeValue(forKey: key) }
+    for (key, value) in extra { environment[key] = value }
+    process.environment = environment
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("pf-out-\(UUID().uuidString)")
+    let outURL = base.appendingPathExtension("out")
+    let errURL = base.appendingPathExtension("err")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer {
+      try? FileManager.default.removeItem(at: outURL)
+      try? FileManager.default.removeItem(at: errURL)
+    }
+    let out = try FileHandle(forWritingTo: outURL)
+    let err = try FileHandle(forWritingTo: errURL)
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    if let killAfter {
+      let pid = process.processIdentifier
+      let deadline = Date().addingTimeInterval(killAfter)
+      while process.isRunning && Date() < deadline { usleep(2_000) }
+      if process.isRunning { kill(pid, SIGKILL) }
+    }
+    process.waitUntilExit()
+    try out.close()
+    try err.close()
+    return Ending(
+      status: process.terminationStatus, killed: process.terminationReason == .uncaughtSignal,
+      stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+      stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+  }
+}
+
 extension TemplateWorkspace {
   /// Runs a command that must succeed, recording its stderr as the failure message otherwise.
   @discardableResult
@@ -383,5 +440,47 @@ func expectInOrder(
       return
     }
     cursor = found.upperBound
+  }
+}
+
+extension TemplateWorkspace {
+  /// Runs policyflow in this workspace as `person`, with `POLICYFLOW_FAULT=fault` and/or an outside kill.
+  func pfEnding(_ arguments: [String], as person: String? = nil, fault: String? = nil, killAfter: Double? = nil)
+    throws -> Ending
+  {
+    var environment = ["POLICYFLOW_WORKSPACE": root.path]
+    if let person { environment["POLICYFLOW_USER"] = person }
+    if let fault { environment["POLICYFLOW_FAULT"] = fault }
+    return try CLI.policyflowEnding(arguments, environment: environment, killAfter: killAfter)
+  }
+
+  /// `verify --json`'s findings, decoded independently of the app's types.
+  func verifyFindings() throws -> [VerifyFindingJSON] {
+    let run = try pf(["verify", "--json"])
+    let report = try JSONDecoder().decode(VerifyReportJSON.self, from: Data(run.stdout.utf8))
+    #expect(run.status == (report.findings.isEmpty ? 0 : 1), "verify exit \(run.status): \(run.stderr)")
+    return report.findings
+  }
+
+  /// Each section branch is linear and holds exactly the recorded revisions 0...N in order; empty when so.
+  func branchHistoryProblems() throws -> [String] {
+    var problems: [String] = []
+    let sections = try CLI.sqlite(root, "SELECT group_concat(id, ' ') FROM section").split(separator: " ")
+    for section in sections {
+      let numbers = try CLI.sqlite(
+        root, "SELECT group_concat(number, ' ') FROM (SELECT number FROM revision WHERE sectionId='\(section)' ORDER BY number)")
+      let commits = try CLI.sqlite(
+        root, "SELECT group_concat(commitId, ' ') FROM (SELECT commitId FROM revision WHERE sectionId='\(section)' ORDER BY number)")
+      let expected = (0..<numbers.split(separator: " ").count).map(String.init).joined(separator: " ")
+      // From revision 0 (whose parent is main's first commit) to the branch tip, following first parents.
+      let first = commits.split(separator: " ").first.map(String.init) ?? "HEAD"
+      let branch = try CLI.git(["rev-list", "--reverse", "--first-parent", "sections/\(section)", "^\(first)^"], in: root)
+        .stdout.split(separator: "\n").joined(separator: " ")
+      let merges = try CLI.git(["rev-list", "--min-parents=2", "sections/\(section)"], in: root).stdout
+      if numbers != expected { problems.append("\(section): revisions [\(numbers)] are not 0...N") }
+      if branch != commits { problems.append("\(section): branch [\(branch)] is not the recorded revisions [\(commits)]") }
+      if !merges.isEmpty { problems.append("\(section): merge commits on the branch") }
+    }
+    return problems
   }
 }
