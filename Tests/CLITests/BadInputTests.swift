@@ -211,17 +211,29 @@ struct BadInputTests {
     (["req", "list"], nil), (["verify"], nil), (["assemble", "--draft", "--format", "md", "--out", "/dev/null/x"], "pernille-sekretariat"),
   ]
 
-  @Test("malformed YAML in the work tree's definition: every command fails with 65 naming file and line", arguments: corruptions)
+  /// The definition in force is the one committed on main: write `text` to `file` and commit it with git.
+  static func commitDefinition(_ w: TemplateWorkspace, _ file: String, _ text: String, message: String) throws {
+    try text.write(to: w.root.appendingPathComponent(file), atomically: true, encoding: .utf8)
+    let commit = try CLI.git(
+      ["-c", "user.name=Pernille Protokol", "-c", "user.email=pernille@example.invalid", "commit", "-q", "-m", message,
+       "--", file], in: w.root)
+    #expect(commit.status == 0, "git commit: \(commit.stderr)")
+  }
+
+  @Test("malformed YAML committed to main: every command fails with 65 naming file and line", arguments: corruptions)
   func malformedDefinition(_ corruption: Corruption) throws {
     let w = try TemplateWorkspace()
-    let before = try w.fingerprint()
     let url = w.root.appendingPathComponent(corruption.file)
     let original = try String(contentsOf: url, encoding: .utf8)
     var lines = original.components(separatedBy: "\n")
     let index = try #require(lines.firstIndex(of: corruption.line), "\(corruption.line) not in \(corruption.file)")
     #expect(lines.filter { $0 == corruption.line }.count == 1)
     lines[index] = corruption.replacement
+    // An edit that is only in the work tree is not in force: commands go on working.
     try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+    #expect(try w.pf(["status"]).status == 0)
+    try Self.commitDefinition(w, corruption.file, lines.joined(separator: "\n"), message: "Broken")
+    let before = try w.fingerprint()
     let file = try w.scratch.file("forord.md", try w.templateText("forord") + "\nMere.\n")
     for (arguments, person) in Self.everyCommand + [(["submit", "forord", file.path], "anne-bif")] {
       let run = try w.pf(arguments, as: person)
@@ -232,25 +244,26 @@ struct BadInputTests {
       #expect(run.stderr.contains(corruption.message), "\(arguments): \(run.stderr)")
     }
     #expect(try w.fingerprint() == before)
-    // Restored, everything works again and nothing changed.
-    try original.write(to: url, atomically: true, encoding: .utf8)
+    // Restored on main, everything works again and the refusals changed nothing.
+    try Self.commitDefinition(w, corruption.file, original, message: "Restored")
     #expect(try w.pf(["status"]).status == 0)
     #expect(try w.verifyFindings().isEmpty)
-    #expect(try w.fingerprint() == before)
+    #expect(try w.fingerprint().split(separator: "\n").filter { !$0.hasPrefix("refs/heads/main ") }
+      == before.split(separator: "\n").filter { !$0.hasPrefix("refs/heads/main ") })
     #expect(try w.pf(["submit", "forord", file.path], as: "anne-bif").status == 0)
   }
 
   @Test("an alias bomb in members.yaml is refused quickly (65), not expanded")
   func aliasBomb() throws {
     let w = try TemplateWorkspace()
-    let before = try w.fingerprint()
     let url = w.root.appendingPathComponent("members.yaml")
     let original = try String(contentsOf: url, encoding: .utf8)
     var bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
     for (name, previous) in zip("bcdefghi", "abcdefgh") {
       bomb += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]\n"
     }
-    try (bomb + original).write(to: url, atomically: true, encoding: .utf8)
+    try Self.commitDefinition(w, "members.yaml", bomb + original, message: "Bomb")
+    let before = try w.fingerprint()
     let started = Date()
     for (arguments, person) in Self.everyCommand {
       let run = try w.pf(arguments, as: person)
@@ -259,30 +272,30 @@ struct BadInputTests {
       #expect(run.stderr.contains("aliases"))
     }
     #expect(Date().timeIntervalSince(started) < 60)
-    try original.write(to: url, atomically: true, encoding: .utf8)
-    #expect(try w.verifyFindings().isEmpty)
     #expect(try w.fingerprint() == before)
+    try Self.commitDefinition(w, "members.yaml", original, message: "Restored")
+    #expect(try w.verifyFindings().isEmpty)
   }
 
   @Test("a workflow with an unreachable state is refused (65) naming file, line and state")
   func unreachableState() throws {
     let w = try TemplateWorkspace()
-    let before = try w.fingerprint()
     let url = w.root.appendingPathComponent("workflows/section-review.yaml")
     let original = try String(contentsOf: url, encoding: .utf8)
     var lines = original.components(separatedBy: "\n")
     let index = try #require(lines.firstIndex(of: "  - id: withdrawn"))
     lines.insert(contentsOf: ["  - id: arkiveret", "    label: Arkiveret"], at: index)
-    try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+    try Self.commitDefinition(w, "workflows/section-review.yaml", lines.joined(separator: "\n"), message: "Arkiv")
+    let before = try w.fingerprint()
     for (arguments, person) in Self.everyCommand {
       let run = try w.pf(arguments, as: person)
       #expect(run.status == 65, "\(arguments): exit \(run.status) \(run.stderr)")
       #expect(run.stderr.contains("workflows/section-review.yaml:\(index + 1)"), "\(run.stderr)")
       #expect(run.stderr.contains("`arkiveret` cannot be reached"), "\(run.stderr)")
     }
-    try original.write(to: url, atomically: true, encoding: .utf8)
-    #expect(try w.verifyFindings().isEmpty)
     #expect(try w.fingerprint() == before)
+    try Self.commitDefinition(w, "workflows/section-review.yaml", original, message: "Restored")
+    #expect(try w.verifyFindings().isEmpty)
   }
 
   // MARK: - Injection and odd text
