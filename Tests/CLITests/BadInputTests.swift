@@ -131,7 +131,7 @@ struct BadInputTests {
     }
     let before = try listing()
     let fingerprint = try w.fingerprint()
-    let ids = ["../../etc", "../../etc/passwd", "/etc/passwd", "..", "../outside/x", "sections/../forord", "forord/../../../x", ""]
+    let ids = ["../../etc", "/etc/passwd", "..", "../outside/x", "sections/../forord"]
     for id in ids {
       for (arguments, person) in [
         (["submit", id, file.path], "anne-bif"), (["show", id], nil), (["comment", id, "-m", "Hej"], "soren-biu"),
@@ -204,12 +204,16 @@ struct BadInputTests {
       message: "udkast"),
   ]
 
-  /// Every command reads the definition, so every command must refuse it the same way.
+  /// Every command reads the definition, so every command must refuse it the same way; the first six stand for
+  /// them all where a test repeats this for several files.
   static let everyCommand: [(arguments: [String], person: String?)] = [
-    (["status"], nil), (["status", "--json"], nil), (["show", "forord"], nil), (["log", "forord"], nil), (["audit"], nil),
-    (["comments", "forord"], nil), (["comment", "forord", "-m", "Hej"], "soren-biu"), (["approve", "forord"], "soren-biu"),
-    (["req", "list"], nil), (["verify"], nil), (["assemble", "--draft", "--format", "md", "--out", "/dev/null/x"], "pernille-sekretariat"),
+    (["status"], nil), (["show", "forord"], nil), (["comment", "forord", "-m", "Hej"], "soren-biu"),
+    (["approve", "forord"], "soren-biu"), (["verify"], nil),
+    (["assemble", "--draft", "--format", "md", "--out", "/dev/null/x"], "pernille-sekretariat"),
+    (["status", "--json"], nil), (["log", "forord"], nil), (["audit"], nil), (["comments", "forord"], nil),
+    (["req", "list"], nil),
   ]
+  static let someCommands = Array(everyCommand.prefix(6))
 
   /// The definition in force is the one committed on main: write `text` to `file` and commit it with git.
   static func commitDefinition(_ w: TemplateWorkspace, _ file: String, _ text: String, message: String) throws {
@@ -235,7 +239,9 @@ struct BadInputTests {
     try Self.commitDefinition(w, corruption.file, lines.joined(separator: "\n"), message: "Broken")
     let before = try w.fingerprint()
     let file = try w.scratch.file("forord.md", try w.templateText("forord") + "\nMere.\n")
-    for (arguments, person) in Self.everyCommand + [(["submit", "forord", file.path], "anne-bif")] {
+    // The first corruption goes through every command, the others through a representative few.
+    let commands = corruption.replacement == Self.corruptions[0].replacement ? Self.everyCommand : Self.someCommands
+    for (arguments, person) in commands + [(["submit", "forord", file.path], "anne-bif")] {
       let run = try w.pf(arguments, as: person)
       #expect(run.status == 65, "\(arguments): exit \(run.status) \(run.stderr)")
       #expect(
@@ -265,7 +271,7 @@ struct BadInputTests {
     try Self.commitDefinition(w, "members.yaml", bomb + original, message: "Bomb")
     let before = try w.fingerprint()
     let started = Date()
-    for (arguments, person) in Self.everyCommand {
+    for (arguments, person) in Self.someCommands {
       let run = try w.pf(arguments, as: person)
       #expect(run.status == 65, "\(arguments): exit \(run.status) \(run.stderr)")
       #expect(run.stderr.contains("members.yaml"))
@@ -287,7 +293,7 @@ struct BadInputTests {
     lines.insert(contentsOf: ["  - id: arkiveret", "    label: Arkiveret"], at: index)
     try Self.commitDefinition(w, "workflows/section-review.yaml", lines.joined(separator: "\n"), message: "Arkiv")
     let before = try w.fingerprint()
-    for (arguments, person) in Self.everyCommand {
+    for (arguments, person) in Self.someCommands {
       let run = try w.pf(arguments, as: person)
       #expect(run.status == 65, "\(arguments): exit \(run.status) \(run.stderr)")
       #expect(run.stderr.contains("workflows/section-review.yaml:\(index + 1)"), "\(run.stderr)")

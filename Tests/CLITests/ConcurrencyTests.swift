@@ -72,6 +72,7 @@ struct ConcurrencyTests {
     let verifier = Thread {
       while !results.finished {
         if let ending = try? w.pfEnding(["verify"]) { verifications.add(["verify"], ending) }
+        usleep(100_000)
       }
     }
     verifier.start()

@@ -316,8 +316,8 @@ extension CLI {
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("pf-out-\(UUID().uuidString)")
     let outURL = base.appendingPathExtension("out")
     let errURL = base.appendingPathExtension("err")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     defer {
       try? FileManager.default.removeItem(at: outURL)
       try? FileManager.default.removeItem(at: errURL)
@@ -482,5 +482,14 @@ extension TemplateWorkspace {
       if !merges.isEmpty { problems.append("\(section): merge commits on the branch") }
     }
     return problems
+  }
+}
+
+extension TemplateWorkspace {
+  /// Replaces this workspace's directory with a copy of `prepared` (a workspace no process is using), so tests
+  /// that each tamper with the same history need not replay it through the binary.
+  func replaceContents(withCopyOf prepared: URL) throws {
+    try FileManager.default.removeItem(at: root)
+    try FileManager.default.copyItem(at: prepared, to: root)
   }
 }

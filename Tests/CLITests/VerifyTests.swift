@@ -5,10 +5,29 @@ import Testing
 /// with git plumbing and sqlite3, bypassing policyflow (and its triggers). Each tampering gets its own workspace.
 @Suite("verify detects tampering with git objects, refs, sign-offs and the event log")
 struct VerifyTests {
-  /// A workspace with some of everything: an approval on main (forord), a revision under review with a
-  /// sign-off, a comment and a requirement link (kultur-og-fritid). Ends with a comment, so the last event is
-  /// not a state change.
+  /// A copy of a workspace with some of everything: an approval on main (forord), a revision under review with
+  /// a sign-off, a comment and a requirement link (kultur-og-fritid). Ends with a comment, so the last event is
+  /// not a state change. The history is made once through the binary and copied for each test.
   static func activeWorkspace() throws -> TemplateWorkspace {
+    let prepared = try preparedWorkspace.get()
+    let w = try TemplateWorkspace()
+    try w.replaceContents(withCopyOf: prepared.root)
+    #expect(try w.fingerprint() == prepared.fingerprint)
+    return w
+  }
+
+  /// Made once per test process; removed when the process exits.
+  static let preparedWorkspace: Result<(root: URL, fingerprint: String), Error> = Result {
+    let w = try makeActiveWorkspace()
+    let kept = FileManager.default.temporaryDirectory.appendingPathComponent("pf-verify-prepared-\(UUID().uuidString)")
+    try FileManager.default.copyItem(at: w.root, to: kept)
+    preparedPath = kept.path
+    atexit { if let path = VerifyTests.preparedPath { try? FileManager.default.removeItem(atPath: path) } }
+    return (kept, try w.fingerprint())
+  }
+  nonisolated(unsafe) static var preparedPath: String?
+
+  static func makeActiveWorkspace() throws -> TemplateWorkspace {
     let w = try TemplateWorkspace()
     let forord = try w.templateText("forord") + "\nEt nyt afsnit i forordet.\n"
     try expectSuccess(w.pf(["submit", "forord", w.scratch.file("forord.md", forord).path, "-m", "Forord"], as: "anne-bif"))
