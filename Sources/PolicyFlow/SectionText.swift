@@ -24,6 +24,14 @@ public enum SectionText {
     var normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
     if normalized.hasPrefix("\u{FEFF}") { normalized.removeFirst() }
     normalized = normalized.precomposedStringWithCanonicalMapping
+    // Control characters (ESC and friends) have no place in prose and would act on reviewers' terminals.
+    for (number, line) in normalized.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      if let control = line.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\t") || (0x7F...0x9F).contains($0.value) }) {
+        throw PolicyFlowError.badInput(
+          "section \(section): \(file) contains the control character U+\(String(format: "%04X", control.value)) on "
+            + "line \(number + 1); section text is plain UTF-8 Markdown. Remove it and submit again.")
+      }
+    }
     guard !normalized.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
       throw PolicyFlowError.badInput(
         "section \(section): \(file) is empty. Write the section's text (Markdown) in the file and submit again.")

@@ -12,8 +12,24 @@ enum Terminal {
       && ProcessInfo.processInfo.environment["TERM"] != "dumb"
   }
 
+  /// User text made harmless for a terminal: control characters (escape sequences could clear the
+  /// screen or fake output) are shown as their visible Unicode control pictures.
+  static func safe(_ text: String) -> String {
+    var result = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+      switch scalar.value {
+      case 0x0A, 0x09: result.append(scalar)
+      case 0x00..<0x20: result.append(Unicode.Scalar(0x2400 + scalar.value)!)
+      case 0x7F: result.append(Unicode.Scalar(0x2421)!)
+      case 0x80...0x9F: result.append(Unicode.Scalar(0xFFFD)!)
+      default: result.append(scalar)
+      }
+    }
+    return String(result)
+  }
+
   static func error(_ message: String) {
-    FileHandle.standardError.write(Data("policyflow: error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("policyflow: error: \(safe(message))\n".utf8))
   }
 
   static func note(_ message: String) {
@@ -34,6 +50,7 @@ enum Terminal {
 
   /// A left-aligned table sized to its content (display width counts characters, not bytes).
   static func table(_ header: [String], _ rows: [[String]]) -> String {
+    let rows = rows.map { $0.map { safe($0).replacingOccurrences(of: "\n", with: " ") } }
     var widths = header.map(\.count)
     for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
     func line(_ cells: [String]) -> String {

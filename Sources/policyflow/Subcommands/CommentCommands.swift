@@ -54,10 +54,12 @@ struct Comments: ParsableCommand {
           head += " (now in revision \(thread.anchorRevision))"
         }
         print(Terminal.paint(head, "1"))
-        for quoted in thread.quoted { print("  > \(quoted)") }
+        for quoted in thread.quoted { print("  > \(Terminal.safe(quoted))") }
         for entry in thread.entries {
           print("  \(entry.authorName) (\(entry.author)), #\(entry.id):")
-          for line in entry.body.split(separator: "\n", omittingEmptySubsequences: false) { print("    \(line)") }
+          for line in entry.body.split(separator: "\n", omittingEmptySubsequences: false) {
+            print("    \(Terminal.safe(String(line)))")
+          }
         }
         if let by = thread.resolvedBy { print("  resolved by \(by)") }
         print("")

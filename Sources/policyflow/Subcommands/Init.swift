@@ -77,7 +77,7 @@ struct Status: ParsableCommand {
         print("")
         print(Terminal.paint("Next steps", "1"))
         for status in blocked {
-          for blocker in status.blockers { print("  \(status.id): \(blocker)") }
+          for blocker in status.blockers { print("  \(status.id): \(Terminal.safe(blocker))") }
         }
       }
     }

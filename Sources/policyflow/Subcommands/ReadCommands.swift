@@ -14,7 +14,7 @@ struct Show: ParsableCommand {
       let workspace = try global.openWorkspace()
       let (number, text) = try workspace.text(sectionId: section, revision: revision)
       guard lineNumbers else {
-        print(text, terminator: "")
+        print(Terminal.safe(text), terminator: "")
         return
       }
       let marks = try workspace.commentedLines(sectionId: section, revision: number)
@@ -24,7 +24,7 @@ struct Show: ParsableCommand {
         let number = String(index + 1)
         let padded = String(repeating: " ", count: width - number.count) + number
         let mark = marks[index + 1].map { ids in Terminal.paint(" ◆ " + ids.map { "#\($0)" }.joined(separator: ","), "33") } ?? ""
-        print("\(padded) │ \(line)\(mark)")
+        print("\(padded) │ \(Terminal.safe(line))\(mark)")
       }
     }
   }
@@ -48,7 +48,7 @@ struct Diff: ParsableCommand {
         else if text.hasPrefix("+") { print(Terminal.paint(text, "32")) }
         else if text.hasPrefix("-") { print(Terminal.paint(text, "31")) }
         else if text.hasPrefix("@@") { print(Terminal.paint(text, "36")) }
-        else { print(text) }
+        else { print(Terminal.safe(text)) }
       }
     }
   }
@@ -66,7 +66,7 @@ func printHistory(_ entries: [HistoryEntry], json: Bool) throws {
     if let section = entry.section { line += "  \(section)" }
     if let revision = entry.revision { line += " r\(revision)" }
     if let from = entry.fromState, let to = entry.toState, from != to { line += "  \(from) → \(to)" }
-    if !entry.detail.isEmpty { line += "  \(entry.detail.replacingOccurrences(of: "\n", with: " "))" }
+    if !entry.detail.isEmpty { line += "  \(Terminal.safe(entry.detail.replacingOccurrences(of: "\n", with: " ")))" }
     if let commit = entry.commit { line += "  [\(commit.prefix(10))]" }
     print(line)
   }

@@ -13,7 +13,7 @@ func report(_ outcome: ReviewOutcome, in workspace: Workspace) {
   if let commit = outcome.revisionCommit { print("  revision \(outcome.revision) is commit \(commit) on sections/\(outcome.section)") }
   if let commit = outcome.approvalCommit { print("  approved text is on main as commit \(commit)") }
   for note in outcome.notes { print("  note: \(note)") }
-  for blocker in outcome.blockers { print("  next: \(blocker)") }
+  for blocker in outcome.blockers { print("  next: \(Terminal.safe(blocker))") }
 }
 
 struct Submit: ParsableCommand {
