@@ -39,6 +39,9 @@ let package = Package(
     .executableTarget(
       name: "policyflow",
       dependencies: ["PolicyFlow", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .executableTarget(
+      name: "policyflow-gen",
+      dependencies: ["PolicyFlow", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
     .testTarget(name: "PolicyGitTests", dependencies: ["PolicyGit"]),
     .testTarget(name: "PolicyStoreTests", dependencies: ["PolicyStore"]),

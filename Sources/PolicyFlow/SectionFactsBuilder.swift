@@ -4,6 +4,58 @@ import PolicyManifest
 import PolicyStore
 import PolicyWorkflow
 
+/// What the guards of one or many sections are evaluated on, read with a fixed number of queries.
+///
+/// `status` at 1,000 sections must not run several queries per section, nor decode every requirement's
+/// target list once per section: it reads each table once for all sections; a single-section use case
+/// reads only its own rows.
+struct FactsSource {
+  /// Latest revision per section.
+  var latest: [String: RevisionRecord]
+  /// Sign-offs and change requests on each section's latest revision, oldest first.
+  var signoffs: [String: [SignoffRecord]]
+  /// Open thread roots per section, oldest first.
+  var openThreads: [String: [CommentRecord]]
+  /// Requirements naming the section as a target, in requirement order.
+  var targeted: [String: [RequirementRecord]]
+  /// Links and waivers per section, oldest first.
+  var links: [String: [RequirementLinkRecord]]
+  /// The requirements targeting the sections or linked from them, by id.
+  var requirementsByID: [String: RequirementRecord]
+
+  /// Every section's facts.
+  init(allSectionsIn reader: StoreReader) throws {
+    latest = try reader.latestRevisions()
+    signoffs = try reader.currentSignoffs()
+    openThreads = try reader.openThreads()
+    targeted = [:]
+    requirementsByID = [:]
+    for requirement in try reader.requirements() {
+      requirementsByID[requirement.id] = requirement
+      var seen = Set<String>()
+      for target in requirement.targetList where seen.insert(target).inserted {
+        targeted[target, default: []].append(requirement)
+      }
+    }
+    links = Dictionary(grouping: try reader.links(), by: \.sectionId)
+  }
+
+  /// One section's facts.
+  init(section id: String, record: SectionRecord, reader: StoreReader) throws {
+    latest = [:]
+    if let revision = try reader.revision(id, record.latestRevision) { latest[id] = revision }
+    signoffs = [id: try reader.signoffs(of: id, revision: record.latestRevision)]
+    openThreads = [id: try reader.comments(of: id).filter { $0.parentId == nil && $0.status == .open }]
+    let targeting = try reader.requirements(targeting: id)
+    targeted = [id: targeting]
+    links = [id: try reader.links(section: id)]
+    requirementsByID = Dictionary(targeting.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    for link in links[id] ?? [] where requirementsByID[link.requirementId] == nil {
+      requirementsByID[link.requirementId] = try reader.requirement(link.requirementId)
+    }
+  }
+}
+
 extension Workspace {
   /// The facts the workflow's guards are evaluated on, gathered from the database and git.
   ///
@@ -11,21 +63,26 @@ extension Workspace {
   func facts(
     for section: SectionSpec, record: SectionRecord, reader: StoreReader, text: String? = nil
   ) throws -> SectionFacts {
-    let revision = try reader.revision(section.id, record.latestRevision)
-    let signoffs = try reader.signoffs(of: section.id, revision: record.latestRevision)
+    try facts(
+      for: section, record: record, source: FactsSource(section: section.id, record: record, reader: reader), text: text)
+  }
+
+  func facts(for section: SectionSpec, record: SectionRecord, source: FactsSource, text: String? = nil) throws
+    -> SectionFacts
+  {
+    let revision = source.latest[section.id]
+    let signoffs = (source.signoffs[section.id] ?? [])
       .filter { $0.decision == .approve && $0.contentHash == revision?.contentHash }
       .compactMap { signoff -> CountedSignoff? in
         guard let capacity = Capacity(rawValue: signoff.capacity) else { return nil }
         return CountedSignoff(personID: signoff.personId, capacity: capacity, group: signoff.groupCode)
       }
-    let blocking = try reader.comments(of: section.id)
-      .filter { $0.parentId == nil && $0.status == .open && $0.blocking }
-      .map { "#\($0.id!)" }
+    let blocking = (source.openThreads[section.id] ?? []).filter(\.blocking).map { "#\($0.id!)" }
     let currentText = try text ?? revisionText(section.id, revision)
     return SectionFacts(
       committees: section.committees, departments: section.owners, signoffs: signoffs,
       openBlockingComments: blocking,
-      unaddressedRequirements: try unaddressedRequirements(section: section, record: record, reader: reader),
+      unaddressedRequirements: unaddressedRequirements(section: section, record: record, source: source),
       missingHeadings: SectionText.missingHeadings(section.requiredHeadings, in: currentText))
   }
 
@@ -35,11 +92,11 @@ extension Workspace {
   }
 
   /// Requirements that name the section as a target but have neither a sound link nor a waiver there.
-  func unaddressedRequirements(section: SectionSpec, record: SectionRecord, reader: StoreReader) throws -> [String] {
-    let targeted = try reader.requirements().filter { $0.targetList.contains(section.id) }
+  func unaddressedRequirements(section: SectionSpec, record: SectionRecord, source: FactsSource) -> [String] {
+    let targeted = source.targeted[section.id] ?? []
     guard !targeted.isEmpty else { return [] }
     let links = Dictionary(
-      try reader.links(section: section.id).map { ($0.requirementId, $0) }, uniquingKeysWith: { a, _ in a })
+      (source.links[section.id] ?? []).map { ($0.requirementId, $0) }, uniquingKeysWith: { a, _ in a })
     return targeted.filter { requirement in
       guard let link = links[requirement.id] else { return true }
       return LinkHealth.of(link, requirement: requirement, latestRevision: record.latestRevision) != .sound

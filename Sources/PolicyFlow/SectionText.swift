@@ -72,31 +72,81 @@ public enum SectionText {
   }
 
   /// ATX headings of a Markdown text, outside fenced code blocks, as (level, text).
+  ///
+  /// Lines are found on the UTF-8 bytes and only those whose first non-blank byte can open a heading or
+  /// a fence are looked at as Characters: `status` runs this over every section's text, and splitting
+  /// whole texts into Characters cost about a million instructions per section.
   public static func headings(in text: String) -> [(level: Int, text: String)] {
     var result: [(Int, String)] = []
     var fence: String?
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    func visit(_ rawLine: Substring) {
       let line = rawLine.drop(while: { $0 == " " })
       if line.hasPrefix("```") || line.hasPrefix("~~~") {
         let marker = String(line.prefix(3))
         if fence == nil { fence = marker } else if fence == marker { fence = nil }
-        continue
+        return
       }
-      if fence != nil { continue }
+      if fence != nil { return }
       let hashes = line.prefix(while: { $0 == "#" })
-      guard (1...6).contains(hashes.count) else { continue }
+      guard (1...6).contains(hashes.count) else { return }
       let rest = line.dropFirst(hashes.count)
-      guard rest.isEmpty || rest.first == " " || rest.first == "\t" else { continue }
-      var title = rest.trimmingCharacters(in: .whitespaces)
+      guard rest.isEmpty || rest.first == " " || rest.first == "\t" else { return }
+      var title = trimmingBlanks(rest)
       while title.hasSuffix("#") { title.removeLast() }
-      result.append((hashes.count, title.trimmingCharacters(in: .whitespaces)))
+      result.append((hashes.count, trimmingBlanks(Substring(title))))
+    }
+    // Byte ranges of the lines that may be headings or fences, found on the contiguous UTF-8 storage.
+    var candidates: [Range<Int>] = []
+    func scan(_ bytes: UnsafeBufferPointer<UInt8>) {
+      var lineStart = 0
+      var candidate: Bool?  // whether the line's first non-blank byte is `#`, `` ` `` or `~`
+      var previous: UInt8 = 0
+      for index in 0..<bytes.count {
+        let byte = bytes[index]
+        // "\r\n" is one Character, so (as with Character splitting) it does not end a line.
+        if byte == UInt8(ascii: "\n") && previous != UInt8(ascii: "\r") {
+          if candidate == true { candidates.append(lineStart..<index) }
+          lineStart = index + 1
+          candidate = nil
+        } else if candidate == nil && byte != UInt8(ascii: " ") {
+          candidate = byte == UInt8(ascii: "#") || byte == UInt8(ascii: "`") || byte == UInt8(ascii: "~")
+        }
+        previous = byte
+      }
+      if candidate == true { candidates.append(lineStart..<bytes.count) }
+    }
+    if text.utf8.withContiguousStorageIfAvailable(scan) == nil { Array(text.utf8).withUnsafeBufferPointer(scan) }
+    let utf8 = text.utf8
+    for range in candidates {
+      let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+      visit(text[start..<utf8.index(start, offsetBy: range.count)])
     }
     return result
   }
 
+  /// `trimmingCharacters(in: .whitespaces)` (tab, Unicode space separators and U+200B) without the round
+  /// trip through NSString that made it the most expensive step of reading a section's headings.
+  static func trimmingBlanks(_ text: Substring) -> String {
+    func isBlank(_ scalar: Unicode.Scalar) -> Bool {
+      switch scalar.value {
+      case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000: return true
+      default: return false
+      }
+    }
+    let scalars = text.unicodeScalars
+    guard let first = scalars.firstIndex(where: { !isBlank($0) }), let last = scalars.lastIndex(where: { !isBlank($0) })
+    else { return "" }
+    return String(Substring(scalars[first...last]))
+  }
+
   /// The required sub-headings absent from `text`, compared case-insensitively and Unicode-normalised.
   public static func missingHeadings(_ required: [String], in text: String) -> [String] {
-    let present = Set(headings(in: text).map { comparable($0.text) })
+    guard !required.isEmpty else { return [] }
+    let found = headings(in: text).map(\.text)
+    // Headings are nearly always written exactly as required; normalising (costly) only when one is not.
+    let written = Set(found)
+    guard required.contains(where: { !written.contains($0) }) else { return [] }
+    let present = Set(found.map(comparable))
     return required.filter { !present.contains(comparable($0)) }
   }
 

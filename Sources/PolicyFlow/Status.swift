@@ -31,36 +31,26 @@ extension Workspace {
     let wanted = try sectionId.map { try section($0).id }
     return try store.read { reader in
       let records = Dictionary(try reader.sections().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-      let openThreads = try reader.openThreads()
-      let requirements = try reader.requirements()
-      let links = Dictionary(grouping: try reader.links(), by: \.sectionId)
-      let currentSignoffs = try reader.currentSignoffs()
-      let latest = try reader.latestRevisions()
+      let source = try FactsSource(allSectionsIn: reader)
       return try definition.manifest.sections.filter { wanted == nil || $0.id == wanted }.map { section in
         guard let record = records[section.id] else {
           throw PolicyFlowError.internal("section \(section.id) is missing from the database; run `policyflow verify`.")
         }
-        let revision = latest[section.id]
-        let counted = (currentSignoffs[section.id] ?? []).filter {
+        let revision = source.latest[section.id]
+        let counted = (source.signoffs[section.id] ?? []).filter {
           $0.decision == .approve && $0.contentHash == revision?.contentHash
         }
-        let targeted = requirements.filter { $0.targetList.contains(section.id) }
-        let sectionLinks = Dictionary(
-          (links[section.id] ?? []).map { ($0.requirementId, $0) }, uniquingKeysWith: { a, _ in a })
-        let answered = targeted.filter { requirement in
-          sectionLinks[requirement.id].map {
-            LinkHealth.of($0, requirement: requirement, latestRevision: record.latestRevision) == .sound
-          } ?? false
-        }
+        let targeted = source.targeted[section.id] ?? []
+        let unaddressed = Set(unaddressedRequirements(section: section, record: record, source: source))
         return SectionStatus(
           id: section.id, title: section.title, kind: section.kind.rawValue, number: section.number,
           owners: section.owners, committees: section.committees, state: record.state,
           stateLabel: stateLabel(record.state), latestRevision: record.latestRevision,
           approvedRevision: record.approvedRevision,
           signoffs: .init(have: counted.count, needed: neededSignoffs(section)),
-          openComments: openThreads[section.id]?.count ?? 0,
-          requirements: .init(have: answered.count, needed: targeted.count),
-          blockers: try blockers(section: section, record: record, reader: reader))
+          openComments: source.openThreads[section.id]?.count ?? 0,
+          requirements: .init(have: targeted.filter { !unaddressed.contains($0.id) }.count, needed: targeted.count),
+          blockers: try blockers(section: section, record: record, source: source))
       }
     }
   }
@@ -85,16 +75,17 @@ extension Workspace {
     let section = try section(sectionId)
     return try store.read { reader in
       guard let record = try reader.section(section.id) else { return [] }
-      return try blockers(section: section, record: record, reader: reader)
+      return try blockers(
+        section: section, record: record, source: FactsSource(section: section.id, record: record, reader: reader))
     }
   }
 
   /// What stands between the section and its next step, in plain words.
-  func blockers(section: SectionSpec, record: SectionRecord, reader: StoreReader) throws -> [String] {
+  func blockers(section: SectionSpec, record: SectionRecord, source: FactsSource) throws -> [String] {
     guard let state = workflow.state(record.state), !state.isFinal else { return [] }
     let automatic = workflow.automaticTransitions(from: record.state)
     if !automatic.isEmpty {
-      let facts = try facts(for: section, record: record, reader: reader)
+      let facts = try facts(for: section, record: record, source: source)
       let unmet = automatic.map { workflow.unmet($0, facts: facts) }
       if unmet.contains(where: \.isEmpty) { return ["all conditions hold; the next action completes the step"] }
       return unmet.first!.map(describe)
@@ -104,9 +95,8 @@ extension Workspace {
     guard let submit = manual.first else { return [] }
     let who = describe(submit.allowed, for: section)
     // While the drafters work, say which requirement links a change has made suspect: they are theirs to confirm.
-    let requirements = Dictionary(try reader.requirements().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-    let suspect = try reader.links(section: section.id).filter { link in
-      requirements[link.requirementId].map {
+    let suspect = (source.links[section.id] ?? []).filter { link in
+      source.requirementsByID[link.requirementId].map {
         LinkHealth.of(link, requirement: $0, latestRevision: record.latestRevision) != .sound
       } ?? false
     }.map(\.requirementId)
@@ -116,8 +106,7 @@ extension Workspace {
         "requirement link\(suspect.count == 1 ? "" : "s") to confirm after a change: \(suspect.joined(separator: ", ")) "
           + "(`policyflow req confirm REQ \(section.id)`)")
     }
-    let lastRequest = try reader.signoffs(of: section.id, revision: record.latestRevision)
-      .last { $0.decision == .requestChanges }
+    let lastRequest = (source.signoffs[section.id] ?? []).last { $0.decision == .requestChanges }
     if let lastRequest, workflow.transitions.contains(where: { $0.event == "request_changes" && $0.to == record.state }) {
       let name = definition.members.member(id: lastRequest.personId)?.name ?? lastRequest.personId
       return ["\(name) requested changes (\"\(lastRequest.message)\"): waiting for \(who) to submit a new revision "

@@ -61,34 +61,55 @@ public final class Workspace {
       throw PolicyFlowError.internal("cannot open the git repository of the workspace \(location.root.path): \(error)")
     }
     store = try Store(path: location.databaseURL, hasher: { sha256Hex($0) })
-    (definition, workflow) = try Workspace.loadCommittedDefinition(from: repository)
+    (definition, workflow) = try Workspace.loadCommittedDefinition(
+      from: repository, cache: location.stateDirectory.appendingPathComponent("definition.cache"))
   }
 
   /// policy.yaml, members.yaml and requirements/*.yaml as committed in `commit`.
   static func definitionFiles(in repository: Repository, at commit: ObjectID) throws -> [String: Data] {
     var files: [String: Data] = [:]
+    for file in try definitionBlobs(in: repository, at: commit) { files[file.path] = try repository.readBlob(file.blob) }
+    return files
+  }
+
+  /// The blob ids of those files: what they contain, without reading them.
+  static func definitionBlobs(in repository: Repository, at commit: ObjectID) throws -> [(path: String, blob: ObjectID)] {
+    var blobs: [(path: String, blob: ObjectID)] = []
     for name in ["policy.yaml", "members.yaml"] {
-      if let data = try repository.fileContents(at: name, in: commit) { files[name] = data }
+      if let blob = try repository.blobID(at: name, in: commit) { blobs.append((name, blob)) }
     }
     for name in try repository.files(in: commit, under: "requirements") where name.hasSuffix(".yaml") {
       let path = name.hasPrefix("requirements/") ? name : "requirements/\(name)"
-      if let data = try repository.fileContents(at: path, in: commit) { files[path] = data }
+      if let blob = try repository.blobID(at: path, in: commit) { blobs.append((path, blob)) }
     }
-    return files
+    return blobs
   }
 
   /// The manifest, members, requirements and workflow in force: those committed on `main`.
   ///
   /// Reading them from `main` rather than from the work tree means a half-edited members.yaml never
   /// changes who may do what; a change takes effect when it is committed, and git history shows who made it.
-  static func loadCommittedDefinition(from repository: Repository) throws -> (PolicyDefinition, WorkflowDefinition) {
+  ///
+  /// With `cache`, a definition parsed before from the same blobs is read from there (see `DefinitionCache`).
+  static func loadCommittedDefinition(from repository: Repository, cache: URL? = nil) throws -> (
+    PolicyDefinition, WorkflowDefinition
+  ) {
     guard let main = try repository.referenceTarget(mainRef) else {
       throw PolicyFlowError.internal("the workspace has no main branch; run `policyflow verify`.")
     }
-    let files = try definitionFiles(in: repository, at: main)
+    /// A failure to read git, passed on as it is rather than as an invalid definition.
+    struct ReadFailure: Error { let underlying: Error }
+    let blobs = try definitionBlobs(in: repository, at: main)
+    let parse = {
+      let files: [String: Data]
+      do { files = try definitionFiles(in: repository, at: main) } catch { throw ReadFailure(underlying: error) }
+      return try PolicyDefinition.load(files: files)
+    }
     let definition: PolicyDefinition
     do {
-      definition = try PolicyDefinition.load(files: files)
+      definition = try cache.map { try DefinitionCache.definition(files: blobs, cache: $0, parse: parse) } ?? parse()
+    } catch let failure as ReadFailure {
+      throw failure.underlying
     } catch {
       throw PolicyFlowError.badInput(
         "the policy definition committed on main is invalid:\n\(error.localizedDescription)\n"

@@ -364,6 +364,7 @@ struct DefinitionLoader {
     guard let nodes = top.requiredSequence("requirements") else { return [] }
 
     var requirements: [Requirement] = []
+    let sectionIDs = manifest.map { Set($0.sections.map(\.id)) }
     for node in nodes {
       guard let mapping = node.mapping(allowedKeys: ["id", "theme", "text", "targets"]) else { continue }
       var id = mapping.requiredString("id")
@@ -387,7 +388,7 @@ struct DefinitionLoader {
       if let targetNodes = mapping.optionalSequence("targets") {
         for targetNode in targetNodes {
           guard let target = targetNode.nonEmptyString() else { continue }
-          if let manifest, manifest.section(target) == nil {
+          if let manifest, let sectionIDs, !sectionIDs.contains(target) {
             targetNode.error(
               "unknown section `\(target)` \(YAMLNode.suggestion(for: target, among: manifest.sections.map(\.id)))")
           } else if !targets.contains(target) {
@@ -409,6 +410,10 @@ struct DefinitionLoader {
   /// With `known == nil` (the manifest could not be read) the code is kept as written, unchecked.
   private func resolve(_ code: String, among known: [String]?, kind: String, at node: YAMLNode) -> String? {
     guard let known else { return code.precomposedStringWithCanonicalMapping }
+    // Codes are almost always written as declared; normalising every known code for every reference
+    // made loading a 1,000-section manifest quadratic in Unicode normalisations. Declared codes are
+    // unique after normalisation, so an exact match is the only match.
+    if known.contains(code) { return code }
     let key = normalizedCode(code)
     if let match = known.first(where: { normalizedCode($0) == key }) { return match }
     node.error("unknown \(kind) `\(code)` (known: \(known.joined(separator: ", ")))")

@@ -71,6 +71,16 @@ public class StoreReader {
 
   public func requirement(_ id: String) throws -> RequirementRecord? { try RequirementRecord.fetchOne(db, key: id) }
 
+  /// Requirements naming `sectionId` among their targets, in requirement order. SQLite looks into the
+  /// JSON target lists, so a write on one section does not decode every requirement's list.
+  public func requirements(targeting sectionId: String) throws -> [RequirementRecord] {
+    try RequirementRecord.fetchAll(db, sql: """
+      SELECT * FROM requirement
+      WHERE EXISTS (SELECT 1 FROM json_each(requirement.targets) WHERE json_each.value = ?)
+      ORDER BY position
+      """, arguments: [sectionId])
+  }
+
   public func links(requirement: String? = nil, section: String? = nil) throws -> [RequirementLinkRecord] {
     var request = RequirementLinkRecord.all()
     if let requirement { request = request.filter(RequirementLinkRecord.Columns.requirementId == requirement) }

@@ -1,6 +1,24 @@
 import Foundation
 import GRDB
 
+// Every record decodes its row column by column (`init(row:)`) rather than through Codable: GRDB's
+// Decodable path costs tens of thousands of instructions per row (keyed containers, dynamic casts), which
+// dominated `status` and `verify` on large workspaces. Encoding (writes) still goes through Codable.
+// Column names are written in lower case: GRDB matches them case-insensitively, and a lower-case name
+// is found without lower-casing (allocating) it for every column of every row.
+
+extension Row {
+  /// A String-backed enum column; an unknown value is an integrity error, as a failed Decodable was.
+  func decodeRaw<Value: RawRepresentable>(_ type: Value.Type, forColumn column: String) throws -> Value
+  where Value.RawValue == String {
+    let raw: String = try decode(forColumn: column)
+    guard let value = Value(rawValue: raw) else {
+      throw StoreError.integrity("column \(column) holds `\(raw)`, which is not a known \(Value.self)")
+    }
+    return value
+  }
+}
+
 // MARK: - Sections
 
 /// A section of the policy as the workflow sees it: its state and which revisions matter.
@@ -27,6 +45,16 @@ public struct SectionRecord: Codable, FetchableRecord, PersistableRecord, Sendab
     self.approvedRevision = approvedRevision
     self.approvedCommit = approvedCommit
     self.updatedAt = updatedAt
+  }
+
+  public init(row: Row) throws {
+    id = try row.decode(forColumn: "id")
+    position = try row.decode(forColumn: "position")
+    state = try row.decode(forColumn: "state")
+    latestRevision = try row.decode(forColumn: "latestrevision")
+    approvedRevision = try row.decode(forColumn: "approvedrevision")
+    approvedCommit = try row.decode(forColumn: "approvedcommit")
+    updatedAt = try row.decode(forColumn: "updatedat")
   }
 
   public enum Columns {
@@ -72,6 +100,18 @@ public struct RevisionRecord: Codable, FetchableRecord, MutablePersistableRecord
     public static let sectionId = Column(CodingKeys.sectionId)
     public static let number = Column(CodingKeys.number)
   }
+
+  public init(row: Row) throws {
+    id = try row.decode(forColumn: "id")
+    sectionId = try row.decode(forColumn: "sectionid")
+    number = try row.decode(forColumn: "number")
+    commitId = try row.decode(forColumn: "commitid")
+    blobId = try row.decode(forColumn: "blobid")
+    contentHash = try row.decode(forColumn: "contenthash")
+    authorId = try row.decode(forColumn: "authorid")
+    message = try row.decode(forColumn: "message")
+    createdAt = try row.decode(forColumn: "createdat")
+  }
 }
 
 // MARK: - Sign-offs
@@ -106,6 +146,19 @@ public struct SignoffRecord: Codable, FetchableRecord, MutablePersistableRecord,
     self.decision = decision
     self.message = message
     self.createdAt = createdAt
+  }
+
+  public init(row: Row) throws {
+    id = try row.decode(forColumn: "id")
+    sectionId = try row.decode(forColumn: "sectionid")
+    revisionNumber = try row.decode(forColumn: "revisionnumber")
+    contentHash = try row.decode(forColumn: "contenthash")
+    personId = try row.decode(forColumn: "personid")
+    capacity = try row.decode(forColumn: "capacity")
+    groupCode = try row.decode(forColumn: "groupcode")
+    decision = try row.decodeRaw(Decision.self, forColumn: "decision")
+    message = try row.decode(forColumn: "message")
+    createdAt = try row.decode(forColumn: "createdat")
   }
 
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -163,6 +216,25 @@ public struct CommentRecord: Codable, FetchableRecord, MutablePersistableRecord,
     self.createdAt = createdAt
   }
 
+  public init(row: Row) throws {
+    id = try row.decode(forColumn: "id")
+    sectionId = try row.decode(forColumn: "sectionid")
+    revisionNumber = try row.decode(forColumn: "revisionnumber")
+    anchorRevision = try row.decode(forColumn: "anchorrevision")
+    lineStart = try row.decode(forColumn: "linestart")
+    lineEnd = try row.decode(forColumn: "lineend")
+    quotedText = try row.decode(forColumn: "quotedtext")
+    authorId = try row.decode(forColumn: "authorid")
+    body = try row.decode(forColumn: "body")
+    blocking = try row.decode(forColumn: "blocking")
+    parentId = try row.decode(forColumn: "parentid")
+    status = try row.decodeRaw(Status.self, forColumn: "status")
+    outdated = try row.decode(forColumn: "outdated")
+    resolvedBy = try row.decode(forColumn: "resolvedby")
+    resolvedAt = try row.decode(forColumn: "resolvedat")
+    createdAt = try row.decode(forColumn: "createdat")
+  }
+
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
   public enum Columns {
@@ -206,8 +278,38 @@ public struct RequirementRecord: Codable, FetchableRecord, PersistableRecord, Se
     self.position = position
   }
 
+  public init(row: Row) throws {
+    id = try row.decode(forColumn: "id")
+    kind = try row.decode(forColumn: "kind")
+    source = try row.decode(forColumn: "source")
+    theme = try row.decode(forColumn: "theme")
+    text = try row.decode(forColumn: "text")
+    textHash = try row.decode(forColumn: "texthash")
+    targets = try row.decode(forColumn: "targets")
+    file = try row.decode(forColumn: "file")
+    position = try row.decode(forColumn: "position")
+  }
+
   public var targetList: [String] {
-    (try? JSONDecoder().decode([String].self, from: Data(targets.utf8))) ?? []
+    if let plain = Self.plainStringList(targets) { return plain }
+    return (try? JSONDecoder().decode([String].self, from: Data(targets.utf8))) ?? []
+  }
+
+  /// `["a","b"]` as JSONEncoder writes it, split without JSONDecoder (about 30,000 instructions a list,
+  /// once per requirement in `status`). Any backslash or unexpected shape returns nil and the caller
+  /// decodes properly: without escapes every `"` is a delimiter, so a comma inside a value cannot mislead.
+  static func plainStringList(_ json: String) -> [String]? {
+    guard json.hasPrefix("["), json.hasSuffix("]"), !json.contains("\\") else { return nil }
+    let inner = json.dropFirst().dropLast()
+    if inner.isEmpty { return [] }
+    var values: [String] = []
+    for part in inner.split(separator: ",", omittingEmptySubsequences: false) {
+      guard part.count >= 2, part.first == "\"", part.last == "\"" else { return nil }
+      let value = part.dropFirst().dropLast()
+      guard !value.contains("\"") else { return nil }
+      values.append(String(value))
+    }
+    return values
   }
 }
 
@@ -245,6 +347,21 @@ public struct RequirementLinkRecord: Codable, FetchableRecord, MutablePersistabl
     self.requirementHash = requirementHash
     self.createdBy = createdBy
     self.createdAt = createdAt
+  }
+
+  public init(row: Row) throws {
+    id = try row.decode(forColumn: "id")
+    requirementId = try row.decode(forColumn: "requirementid")
+    sectionId = try row.decode(forColumn: "sectionid")
+    kind = try row.decodeRaw(Kind.self, forColumn: "kind")
+    note = try row.decode(forColumn: "note")
+    revisionNumber = try row.decode(forColumn: "revisionnumber")
+    lineStart = try row.decode(forColumn: "linestart")
+    lineEnd = try row.decode(forColumn: "lineend")
+    linkedTextHash = try row.decode(forColumn: "linkedtexthash")
+    requirementHash = try row.decode(forColumn: "requirementhash")
+    createdBy = try row.decode(forColumn: "createdby")
+    createdAt = try row.decode(forColumn: "createdat")
   }
 
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -292,6 +409,21 @@ public struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord, S
     self.hash = ""
   }
 
+  public init(row: Row) throws {
+    id = try row.decode(forColumn: "id")
+    at = try row.decode(forColumn: "at")
+    actor = try row.decode(forColumn: "actor")
+    action = try row.decode(forColumn: "action")
+    sectionId = try row.decode(forColumn: "sectionid")
+    fromState = try row.decode(forColumn: "fromstate")
+    toState = try row.decode(forColumn: "tostate")
+    revision = try row.decode(forColumn: "revision")
+    commitId = try row.decode(forColumn: "commitid")
+    detail = try row.decode(forColumn: "detail")
+    prevHash = try row.decode(forColumn: "prevhash")
+    hash = try row.decode(forColumn: "hash")
+  }
+
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
   /// The bytes the chain hash covers: every field but the row id and the hash itself.
@@ -326,6 +458,14 @@ public struct PendingRefRecord: Codable, FetchableRecord, MutablePersistableReco
     self.oldTarget = oldTarget
     self.newTarget = newTarget
     self.createdAt = createdAt
+  }
+
+  public init(row: Row) throws {
+    id = try row.decode(forColumn: "id")
+    refName = try row.decode(forColumn: "refname")
+    oldTarget = try row.decode(forColumn: "oldtarget")
+    newTarget = try row.decode(forColumn: "newtarget")
+    createdAt = try row.decode(forColumn: "createdat")
   }
 
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

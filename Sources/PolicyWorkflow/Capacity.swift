@@ -31,9 +31,12 @@ public enum Capacity: String, CaseIterable, Sendable, Hashable, Comparable {
 /// case or in decomposed form (NFD, as some macOS tools write `Ø`/`Å`); all spellings must name the
 /// same department. Use this for comparison only: keep and show codes as the manifest writes them.
 public func normalizedCode(_ code: String) -> String {
+  // Printable ASCII without blanks is already trimmed and NFC: upper-casing is all there is to do, and
+  // the Foundation normalisations below are costly enough to show in `status` at 1,000 sections.
+  if code.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return code.uppercased() }
   // NFC after upper-casing too: upper-casing may decompose a character that has no precomposed
   // capital form.
-  code.trimmingCharacters(in: .whitespacesAndNewlines)
+  return code.trimmingCharacters(in: .whitespacesAndNewlines)
     .precomposedStringWithCanonicalMapping
     .uppercased()
     .precomposedStringWithCanonicalMapping

@@ -102,7 +102,10 @@ public enum YAMLLoader {
 
     let root: Node?
     do {
-      root = try Yams.compose(yaml: text)
+      // The basic resolver: policyflow reads every scalar as the text written (see `YAMLNode.string()`),
+      // so implicit tags are never used, and the default resolver's regular expressions (run for every
+      // mapping key while Yams checks for duplicates) cost more than the rest of the parse together.
+      root = try Yams.compose(yaml: text, .basic)
     } catch let error as YamlError {
       diagnostics.report(describe(error, file: file))
       return nil

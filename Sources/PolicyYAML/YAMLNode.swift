@@ -50,8 +50,13 @@ public struct YAMLNode {
 
   /// The path of a key inside this node: `a.b`, or `a["odd key"]` for keys that are not identifiers.
   public func path(forKey key: String) -> String {
+    // ASCII keys (all of policyflow's) are decided without building a CharacterSet, which is slow.
     let isIdentifier = !key.isEmpty && key.unicodeScalars.allSatisfy {
-      CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-"
+      switch $0.value {
+      case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x5F, 0x2D: return true
+      case 0..<0x80: return false
+      default: return CharacterSet.alphanumerics.contains($0)
+      }
     }
     if !isIdentifier { return path + "[\"\(key)\"]" }
     return path.isEmpty ? key : "\(path).\(key)"
@@ -77,7 +82,9 @@ public struct YAMLNode {
   /// The node's text, which must contain something other than white space.
   public func nonEmptyString() -> String? {
     guard let text = string() else { return nil }
-    guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+    // CharacterSet.whitespacesAndNewlines is Unicode White_Space plus U+200B; checked per scalar, since
+    // trimmingCharacters bridges the whole text to NSString and back.
+    guard text.unicodeScalars.contains(where: { !$0.properties.isWhitespace && $0 != "\u{200B}" }) else {
       error("is empty; give it a value")
       return nil
     }

@@ -5,6 +5,7 @@ import PolicyFlow
 
 struct Assemble: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "assemble",
     abstract: "Assemble the consolidated policy (Markdown, HTML, Word) from approved text (the secretariat).")
   @OptionGroup var global: GlobalOptions
   @Option(help: "Comma-separated formats: md, html, docx.") var format: String = "md,html,docx"

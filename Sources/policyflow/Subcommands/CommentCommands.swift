@@ -4,6 +4,7 @@ import PolicyFlow
 
 struct Comment: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "comment",
     abstract: "Comment on a section's revision, optionally on lines; --blocking holds approval back until resolved.")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Section id.") var section: String
@@ -31,7 +32,9 @@ struct Comment: ParsableCommand {
 }
 
 struct Comments: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Show a section's comment threads with the lines they quote.")
+  static let configuration = CommandConfiguration(
+    commandName: "comments",
+    abstract: "Show a section's comment threads with the lines they quote.")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Section id.") var section: String
   @Flag(help: "Only open threads.") var open = false
@@ -70,6 +73,7 @@ struct Comments: ParsableCommand {
 
 struct Resolve: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "resolve",
     abstract: "Resolve a comment thread (its author, the section's drafters or the committee chair).")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Comment id.") var id: Int64
@@ -87,7 +91,7 @@ struct Resolve: ParsableCommand {
 }
 
 struct Reopen: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Reopen a resolved comment thread.")
+  static let configuration = CommandConfiguration(commandName: "reopen", abstract: "Reopen a resolved comment thread.")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Comment id.") var id: Int64
   @Option(name: .shortAndLong, help: "Why.") var message: String?

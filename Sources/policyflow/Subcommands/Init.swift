@@ -4,6 +4,7 @@ import PolicyFlow
 
 struct Init: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "init",
     abstract: "Create a policy workspace from a repository template (by default the one installed with policyflow).")
 
   @Argument(help: "Directory to create (must not exist, or be empty).")
@@ -33,6 +34,7 @@ struct Init: ParsableCommand {
 
 struct Status: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "status",
     abstract: "Every section: owners, committees, state, revision, sign-offs, comments, requirements, what blocks it.")
 
   @OptionGroup var global: GlobalOptions

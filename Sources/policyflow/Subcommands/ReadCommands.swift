@@ -3,7 +3,9 @@ import Foundation
 import PolicyFlow
 
 struct Show: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Print a revision of a section (default: the latest).")
+  static let configuration = CommandConfiguration(
+    commandName: "show",
+    abstract: "Print a revision of a section (default: the latest).")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Section id.") var section: String
   @Option(help: "Revision number.") var revision: Int?
@@ -32,6 +34,7 @@ struct Show: ParsableCommand {
 
 struct Diff: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "diff",
     abstract: "Unified diff between two revisions of a section (default: the previous and the latest).")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Section id.") var section: String
@@ -74,7 +77,7 @@ func printHistory(_ entries: [HistoryEntry], json: Bool) throws {
 
 struct Log: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "A section's history: revisions, transitions, sign-offs and comments in time order.")
+    commandName: "log", abstract: "A section's history: revisions, transitions, sign-offs and comments in time order.")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Section id.") var section: String
   @Flag(help: "Stable JSON.") var json = false
@@ -88,7 +91,9 @@ struct Log: ParsableCommand {
 }
 
 struct Audit: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "The event log of the whole policy (or one section).")
+  static let configuration = CommandConfiguration(
+    commandName: "audit",
+    abstract: "The event log of the whole policy (or one section).")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Section id.") var section: String?
   @Flag(help: "Stable JSON.") var json = false
@@ -103,6 +108,7 @@ struct Audit: ParsableCommand {
 
 struct Verify: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "verify",
     abstract: "Check git objects and refs, the database, and every revision, sign-off, approval and event against git.")
   @OptionGroup var global: GlobalOptions
   @Flag(help: "Stable JSON.") var json = false

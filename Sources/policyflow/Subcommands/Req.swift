@@ -4,6 +4,7 @@ import PolicyFlow
 
 struct Req: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "req",
     abstract: "Workshop-derived requirements, pejlemærker and principper, and where the policy answers them.",
     subcommands: [
       ReqList.self, ReqLink.self, ReqWaive.self, ReqConfirm.self, ReqCoverage.self, ReqReport.self, ReqAdd.self,
@@ -97,7 +98,8 @@ struct ReqConfirm: ParsableCommand {
 
 struct ReqCoverage: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "coverage", abstract: "For each requirement: answered in approved text, only in a draft, waived, or not at all.")
+    commandName: "coverage",
+    abstract: "For each requirement: answered in approved text, only in a draft, waived, or not at all.")
   @OptionGroup var global: GlobalOptions
   @Flag(help: "Stable JSON.") var json = false
 

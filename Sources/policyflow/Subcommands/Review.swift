@@ -18,7 +18,7 @@ func report(_ outcome: ReviewOutcome, in workspace: Workspace) {
 
 struct Submit: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Submit a new revision of a section (owner drafter); it goes to committee review.")
+    commandName: "submit", abstract: "Submit a new revision of a section (owner drafter); it goes to committee review.")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Section id.") var section: String
   @Argument(help: "Markdown file with the section's full text (UTF-8, at most 1 MiB).") var file: String
@@ -39,6 +39,7 @@ struct Submit: ParsableCommand {
 
 struct Approve: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "approve",
     abstract: "Sign off the current revision of a section (committee reviewers and chair, per the workflow).")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Section id.") var section: String
@@ -55,7 +56,8 @@ struct Approve: ParsableCommand {
 
 struct RequestChanges: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "request-changes", abstract: "Send the current revision back to its drafters, saying what must change.")
+    commandName: "request-changes",
+    abstract: "Send the current revision back to its drafters, saying what must change.")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Section id.") var section: String
   @Option(name: .shortAndLong, help: "What must change.") var message: String
@@ -71,6 +73,7 @@ struct RequestChanges: ParsableCommand {
 
 struct Withdraw: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "withdraw",
     abstract: "Take a section out of the policy (the workflow's withdraw transition; default: the secretariat).")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Section id.") var section: String

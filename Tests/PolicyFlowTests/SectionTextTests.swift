@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+@testable import PolicyFlow
+
+/// `SectionText.headings` scans bytes for speed; it must find exactly what the Character-based reading found.
+@Suite("section headings")
+struct SectionTextTests {
+  /// The reading before the byte scan, kept as the reference.
+  static func reference(_ text: String) -> [String] {
+    var result: [String] = []
+    var fence: String?
+    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      let line = rawLine.drop(while: { $0 == " " })
+      if line.hasPrefix("```") || line.hasPrefix("~~~") {
+        let marker = String(line.prefix(3))
+        if fence == nil { fence = marker } else if fence == marker { fence = nil }
+        continue
+      }
+      if fence != nil { continue }
+      let hashes = line.prefix(while: { $0 == "#" })
+      guard (1...6).contains(hashes.count) else { continue }
+      let rest = line.dropFirst(hashes.count)
+      guard rest.isEmpty || rest.first == " " || rest.first == "\t" else { continue }
+      var title = rest.trimmingCharacters(in: .whitespaces)
+      while title.hasSuffix("#") { title.removeLast() }
+      result.append("\(hashes.count):" + title.trimmingCharacters(in: .whitespaces))
+    }
+    return result
+  }
+
+  static let texts = [
+    "## Situationen i København\n\nTekst.\n\n## Det gør vi allerede\n",
+    "# Én\n##To\n###   Tre ###  \n####### syv\n   ## indrykket\n\t## tabulator\n",
+    "```\n## i kode\n```\n## efter kode\n~~~\n# ~~~ ikke slut\n```\n~~~\n# ude\n",
+    "## med CRLF\r\n## næste\r\n# sidste",
+    "##\u{00A0}hård mellemrum\u{00A0}\n## titel\u{200B}\n#\n## #\n##  ##  \n",
+    "## Æblegrød\u{0301} og ø\n  ```\n## skjult\n  ```\n## synlig\n",
+    "", "\n\n\n", "####\n", "## slut uden linjeskift",
+  ]
+
+  @Test("the byte scan finds the same headings as the Character reading", arguments: texts)
+  func sameAsReference(_ text: String) {
+    #expect(SectionText.headings(in: text).map { "\($0.level):\($0.text)" } == Self.reference(text))
+  }
+
+  @Test("required headings: exact, differently cased or spaced, and missing")
+  func missing() {
+    let text = "## Situationen i København\n\n## det  GØR vi allerede\n"
+    #expect(SectionText.missingHeadings(["Situationen i København", "Det gør vi allerede"], in: text).isEmpty)
+    #expect(
+      SectionText.missingHeadings(["Det vil vi arbejde for fremadrettet", "Situationen i København"], in: text)
+        == ["Det vil vi arbejde for fremadrettet"])
+    #expect(SectionText.missingHeadings([], in: "") == [])
+  }
+}
