@@ -3,7 +3,7 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 BUILD_FLAGS ?=
 
-.PHONY: deps demo test build release install uninstall bench crash-test clean
+.PHONY: deps demo test build release install uninstall bench crash-test concurrency-test clean
 
 deps:
 	scripts/install-deps
@@ -38,8 +38,14 @@ bench:
 	scripts/install-deps --bench
 	scripts/bench
 
+## Long integrity runs (the test suite runs fast variants): 500 injected crashes; 8 processes x 200 operations.
 crash-test: build
+	scripts/install-deps --test
 	scripts/crash-test
+
+concurrency-test: build
+	scripts/install-deps --test
+	scripts/concurrency-test
 
 clean:
 	rm -rf .build out demo-workspace
