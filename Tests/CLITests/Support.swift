@@ -76,6 +76,18 @@ enum CLI {
       stderr: String(decoding: errData, as: UTF8.self))
   }
 
+  /// Everything that must not change when a command is refused: refs, row counts, states, comment statuses.
+  static func fingerprint(of root: URL) throws -> String {
+    let refs = try CLI.git(["for-each-ref", "--format=%(refname) %(objectname)"], in: root).stdout
+    let counts = try CLI.sqlite(
+      root,
+      "SELECT (SELECT count(*) FROM revision)||'/'||(SELECT count(*) FROM signoff)||'/'||(SELECT count(*) FROM comment)"
+        + "||'/'||(SELECT count(*) FROM event)||'/'||(SELECT count(*) FROM requirementLink)||'/'||"
+        + "ifnull((SELECT group_concat(id||':'||state||':'||latestRevision, ',') FROM section), '')||'/'||"
+        + "ifnull((SELECT group_concat(id||':'||status, ',') FROM comment), '')")
+    return refs + "\n" + counts
+  }
+
   @discardableResult
   static func policyflow(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:])
     throws -> Run
@@ -141,14 +153,7 @@ final class TemplateWorkspace {
 
   /// Everything that must not change when a command is refused.
   func fingerprint() throws -> String {
-    let refs = try CLI.git(["for-each-ref", "--format=%(refname) %(objectname)"], in: root).stdout
-    let counts = try CLI.sqlite(
-      root,
-      "SELECT (SELECT count(*) FROM revision)||'/'||(SELECT count(*) FROM signoff)||'/'||(SELECT count(*) FROM comment)"
-        + "||'/'||(SELECT count(*) FROM event)||'/'||(SELECT count(*) FROM requirementLink)||'/'||"
-        + "ifnull((SELECT group_concat(id||':'||state||':'||latestRevision, ',') FROM section), '')||'/'||"
-        + "ifnull((SELECT group_concat(id||':'||status, ',') FROM comment), '')")
-    return refs + "\n" + counts
+    try CLI.fingerprint(of: root)
   }
 }
 
@@ -197,14 +202,7 @@ final class CustomWorkspace {
 
   /// The same fingerprint as `TemplateWorkspace.fingerprint()`.
   func fingerprint() throws -> String {
-    let refs = try CLI.git(["for-each-ref", "--format=%(refname) %(objectname)"], in: root).stdout
-    let counts = try CLI.sqlite(
-      root,
-      "SELECT (SELECT count(*) FROM revision)||'/'||(SELECT count(*) FROM signoff)||'/'||(SELECT count(*) FROM comment)"
-        + "||'/'||(SELECT count(*) FROM event)||'/'||(SELECT count(*) FROM requirementLink)||'/'||"
-        + "ifnull((SELECT group_concat(id||':'||state||':'||latestRevision, ',') FROM section), '')||'/'||"
-        + "ifnull((SELECT group_concat(id||':'||status, ',') FROM comment), '')")
-    return refs + "\n" + counts
+    try CLI.fingerprint(of: root)
   }
 }
 

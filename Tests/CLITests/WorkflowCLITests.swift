@@ -3,9 +3,8 @@ import Testing
 
 @Suite("the review workflow through the binary: own text, wrong state, joint sections, workflow files")
 struct WorkflowCLITests {
-  @Test("a drafter who also reviews cannot approve or request changes on a revision they wrote")
-  func selfSignoff() throws {
-    // Anne drafts for BIF and, in this template, also reviews for BIU: she has both capacities for beskaeftigelse.
+  /// A template in which Anne drafts for BIF and also reviews for BIU.
+  static func drafterWhoAlsoReviews() throws -> EditableTemplate {
     let template = try EditableTemplate()
     try template.replace(
       in: "members.yaml",
@@ -25,6 +24,13 @@ struct WorkflowCLITests {
             committees: [BIU]
             roles: [drafter, reviewer]
         """)
+    return template
+  }
+
+  @Test("a drafter who also reviews cannot approve or request changes on a revision they wrote")
+  func selfSignoff() throws {
+    // Anne drafts for BIF and, in this template, also reviews for BIU: she has both capacities for beskaeftigelse.
+    let template = try Self.drafterWhoAlsoReviews()
     let w = try CustomWorkspace(template)
     let text =
       try String(
@@ -57,25 +63,7 @@ struct WorkflowCLITests {
 
   @Test("whoever sends revision 0 (the template's text) to review unchanged may not sign it off either")
   func selfSignoffOfUnchangedSubmission() throws {
-    let template = try EditableTemplate()
-    try template.replace(
-      in: "members.yaml",
-      """
-        - id: anne-bif
-          name: Anne Eksempel
-          email: anne.eksempel@example.invalid
-          departments: [BIF]
-          committees: []
-          roles: [drafter]
-      """,
-      with: """
-          - id: anne-bif
-            name: Anne Eksempel
-            email: anne.eksempel@example.invalid
-            departments: [BIF]
-            committees: [BIU]
-            roles: [drafter, reviewer]
-        """)
+    let template = try Self.drafterWhoAlsoReviews()
     let w = try CustomWorkspace(template)
     let file = template.url.appendingPathComponent("sections/forord.md")
     #expect(try w.pf(["submit", "forord", file.path], as: "anne-bif").status == 0)
