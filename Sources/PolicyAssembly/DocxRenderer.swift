@@ -140,6 +140,12 @@ struct DocxRenderer {
     if style.strike { rPr += "<w:strike/>" }
     var content = ""
     var pending = ""
+    // Without tabs and line breaks the run is one w:t; going Character by Character is only needed with them.
+    if !text.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+      guard !text.isEmpty else { return "" }
+      return "<w:r>" + (rPr.isEmpty ? "" : "<w:rPr>\(rPr)</w:rPr>")
+        + "<w:t xml:space=\"preserve\">\(Escape.xml(text))</w:t></w:r>"
+    }
     func flush() {
       if !pending.isEmpty { content += "<w:t xml:space=\"preserve\">\(Escape.xml(pending))</w:t>" }
       pending = ""

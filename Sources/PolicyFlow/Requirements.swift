@@ -29,18 +29,30 @@ extension Workspace {
   public func coverage() throws -> [RequirementCoverage] {
     try store.read { reader in
       let sections = Dictionary(try reader.sections().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-      let links = Dictionary(grouping: try reader.links(), by: \.requirementId)
+      let allLinks = try reader.links()
+      let links = Dictionary(grouping: allLinks, by: \.requirementId)
+      // The quoted lines of every link, reading each revision's text once (links taken in section and revision
+      // order, one text in memory at a time) instead of once per link.
+      var quotes: [Int64: [String]] = [:]
+      var current: (section: String, revision: Int, lines: [String])?
+      let anchored = allLinks.filter { $0.lineStart != nil && $0.lineEnd != nil }
+        .sorted { ($0.sectionId, $0.revisionNumber) < ($1.sectionId, $1.revisionNumber) }
+      for link in anchored {
+        if current?.section != link.sectionId || current?.revision != link.revisionNumber {
+          let revision = try reader.revision(link.sectionId, link.revisionNumber)
+          let lines = try revision.map { SectionText.lines(try revisionText(link.sectionId, $0)) } ?? []
+          current = (link.sectionId, link.revisionNumber, lines)
+        }
+        let lines = current!.lines
+        if let id = link.id, let start = link.lineStart, let end = link.lineEnd, start >= 1, end <= lines.count {
+          quotes[id] = Array(lines[(start - 1)...(end - 1)])
+        }
+      }
       return try reader.requirements().map { requirement in
-        let answers = try (links[requirement.id] ?? []).map { link -> RequirementCoverage.SectionAnswer in
+        let answers = (links[requirement.id] ?? []).map { link -> RequirementCoverage.SectionAnswer in
           let record = sections[link.sectionId]
           let health = LinkHealth.of(link, requirement: requirement, latestRevision: record?.latestRevision ?? -1)
-          var quoted: [String] = []
-          if let start = link.lineStart, let end = link.lineEnd,
-            let revision = try reader.revision(link.sectionId, link.revisionNumber)
-          {
-            let lines = SectionText.lines(try revisionText(link.sectionId, revision))
-            if start >= 1, end <= lines.count { quoted = Array(lines[(start - 1)...(end - 1)]) }
-          }
+          let quoted = link.id.flatMap { quotes[$0] } ?? []
           let status: String
           if health != .sound {
             status = "suspect"

@@ -157,7 +157,17 @@ public enum SectionText {
 
   /// Lines numbered from 1, as reviewers cite them.
   public static func lines(_ text: String) -> [String] {
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    // Split on the UTF-8 bytes (a "\n" not preceded by "\r", as Character splitting does, since "\r\n" is one
+    // Character): splitting a section into Characters cost ~1.8 M instructions, once per quoted link when
+    // assembling.
+    var lines: [String] = []
+    let bytes = Array(text.utf8)
+    var start = 0
+    for index in bytes.indices where bytes[index] == 0x0A && (index == 0 || bytes[index - 1] != 0x0D) {
+      lines.append(String(decoding: bytes[start..<index], as: UTF8.self))
+      start = index + 1
+    }
+    lines.append(String(decoding: bytes[start...], as: UTF8.self))
     if lines.last == "" { lines.removeLast() }
     return lines
   }

@@ -295,21 +295,30 @@ public struct RequirementRecord: Codable, FetchableRecord, PersistableRecord, Se
     return (try? JSONDecoder().decode([String].self, from: Data(targets.utf8))) ?? []
   }
 
-  /// `["a","b"]` as JSONEncoder writes it, split without JSONDecoder (about 30,000 instructions a list,
-  /// once per requirement in `status`). Any backslash or unexpected shape returns nil and the caller
-  /// decodes properly: without escapes every `"` is a delimiter, so a comma inside a value cannot mislead.
+  /// `["a","b"]` as JSONEncoder writes it, split on the UTF-8 bytes without JSONDecoder (about 30,000
+  /// instructions a list, once per requirement in `status`). Any backslash, blank or other unexpected byte
+  /// returns nil and the caller decodes properly: without escapes every `"` is a delimiter.
   static func plainStringList(_ json: String) -> [String]? {
-    guard json.hasPrefix("["), json.hasSuffix("]"), !json.contains("\\") else { return nil }
-    let inner = json.dropFirst().dropLast()
-    if inner.isEmpty { return [] }
+    let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), backslash = UInt8(ascii: "\\")
+    let bytes = Array(json.utf8)
+    guard bytes.count >= 2, bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") else { return nil }
+    if bytes.count == 2 { return [] }
     var values: [String] = []
-    for part in inner.split(separator: ",", omittingEmptySubsequences: false) {
-      guard part.count >= 2, part.first == "\"", part.last == "\"" else { return nil }
-      let value = part.dropFirst().dropLast()
-      guard !value.contains("\"") else { return nil }
-      values.append(String(value))
+    var index = 1
+    while true {
+      guard bytes[index] == quote else { return nil }
+      var end = index + 1
+      while end < bytes.count - 1 && bytes[end] != quote {
+        if bytes[end] == backslash { return nil }
+        end += 1
+      }
+      guard end < bytes.count - 1 else { return nil }
+      values.append(String(decoding: bytes[(index + 1)..<end], as: UTF8.self))
+      index = end + 1
+      if index == bytes.count - 1 { return values }
+      guard bytes[index] == comma, index + 1 < bytes.count - 1 else { return nil }
+      index += 1
     }
-    return values
   }
 }
 

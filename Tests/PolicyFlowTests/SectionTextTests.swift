@@ -54,3 +54,14 @@ struct SectionTextTests {
     #expect(SectionText.missingHeadings([], in: "") == [])
   }
 }
+
+/// `SectionText.lines` splits on bytes; it must give the lines the Character split gave.
+@Suite("section lines")
+struct SectionLinesTests {
+  @Test("the byte split gives the Character split's lines", arguments: SectionTextTests.texts + ["a\r\nb\nc\r\n", "\u{0301}x\n\n"])
+  func sameAsReference(_ text: String) {
+    var reference = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    if reference.last == "" { reference.removeLast() }
+    #expect(SectionText.lines(text) == reference)
+  }
+}

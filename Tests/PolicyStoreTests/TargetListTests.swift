@@ -25,7 +25,9 @@ struct TargetListTests {
   func fallsBack() {
     #expect(RequirementRecord.plainStringList(#"["a", "b"]"#) == nil)
     #expect(RequirementRecord.plainStringList(#"["a\"b"]"#) == nil)
-    #expect(RequirementRecord.plainStringList(#"["a,b"]"#) == nil, "a comma inside a value is left to JSONDecoder")
+    #expect(RequirementRecord.plainStringList(#"["a,b"]"#) == ["a,b"], "a comma inside quotes belongs to the value")
+    #expect(RequirementRecord.plainStringList(#"["a",]"#) == nil)
+    #expect(RequirementRecord.plainStringList(#"[""]"#) == [""])
     #expect(RequirementRecord.plainStringList(#"["a","b,"c"]"#) == nil)
     #expect(RequirementRecord.plainStringList("not json") == nil)
     #expect(RequirementRecord.plainStringList("[]") == [])
