@@ -78,7 +78,8 @@ extension Workspace {
         return CountedSignoff(personID: signoff.personId, capacity: capacity, group: signoff.groupCode)
       }
     let blocking = (source.openThreads[section.id] ?? []).filter(\.blocking).map { "#\($0.id!)" }
-    let currentText = try text ?? revisionText(section.id, revision)
+    // The text is read from git only when there are required headings to look for in it.
+    let currentText = section.requiredHeadings.isEmpty ? "" : try text ?? revisionText(section.id, revision)
     return SectionFacts(
       committees: section.committees, departments: section.owners, signoffs: signoffs,
       openBlockingComments: blocking,
