@@ -14,8 +14,10 @@ struct FactsSource {
   var latest: [String: RevisionRecord]
   /// Sign-offs and change requests on each section's latest revision, oldest first.
   var signoffs: [String: [SignoffRecord]]
-  /// Open thread roots per section, oldest first.
-  var openThreads: [String: [CommentRecord]]
+  /// Number of open comment threads per section.
+  var openThreadCount: [String: Int]
+  /// Ids of the open blocking threads per section, oldest first.
+  var openBlocking: [String: [Int64]]
   /// Requirements naming the section as a target, in requirement order.
   var targeted: [String: [RequirementRecord]]
   /// Links and waivers per section, oldest first.
@@ -27,7 +29,7 @@ struct FactsSource {
   init(allSectionsIn reader: StoreReader) throws {
     latest = try reader.latestRevisions()
     signoffs = try reader.currentSignoffs()
-    openThreads = try reader.openThreads()
+    (openThreadCount, openBlocking) = try reader.openThreadSummary()
     targeted = [:]
     requirementsByID = [:]
     for requirement in try reader.requirements() {
@@ -45,7 +47,9 @@ struct FactsSource {
     latest = [:]
     if let revision = try reader.revision(id, record.latestRevision) { latest[id] = revision }
     signoffs = [id: try reader.signoffs(of: id, revision: record.latestRevision)]
-    openThreads = [id: try reader.comments(of: id).filter { $0.parentId == nil && $0.status == .open }]
+    let open = try reader.comments(of: id).filter { $0.parentId == nil && $0.status == .open }
+    openThreadCount = [id: open.count]
+    openBlocking = [id: open.filter(\.blocking).compactMap(\.id)]
     let targeting = try reader.requirements(targeting: id)
     targeted = [id: targeting]
     links = [id: try reader.links(section: id)]
@@ -77,7 +81,7 @@ extension Workspace {
         guard let capacity = Capacity(rawValue: signoff.capacity) else { return nil }
         return CountedSignoff(personID: signoff.personId, capacity: capacity, group: signoff.groupCode)
       }
-    let blocking = (source.openThreads[section.id] ?? []).filter(\.blocking).map { "#\($0.id!)" }
+    let blocking = (source.openBlocking[section.id] ?? []).map { "#\($0)" }
     // The text is read from git only when there are required headings to look for in it.
     let currentText = section.requiredHeadings.isEmpty ? "" : try text ?? revisionText(section.id, revision)
     return SectionFacts(

@@ -48,7 +48,7 @@ extension Workspace {
           stateLabel: stateLabel(record.state), latestRevision: record.latestRevision,
           approvedRevision: record.approvedRevision,
           signoffs: .init(have: counted.count, needed: neededSignoffs(section)),
-          openComments: source.openThreads[section.id]?.count ?? 0,
+          openComments: source.openThreadCount[section.id] ?? 0,
           requirements: .init(have: targeted.filter { !unaddressed.contains($0.id) }.count, needed: targeted.count),
           blockers: try blockers(section: section, record: record, source: source))
       }

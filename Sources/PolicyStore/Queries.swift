@@ -73,6 +73,26 @@ public class StoreReader {
     return Dictionary(grouping: rows, by: \.sectionId)
   }
 
+  /// Number of open threads per section, and the ids of the open blocking ones (oldest first): what `status` needs,
+  /// without reading every open comment's text (tens of thousands on a long history).
+  public func openThreadSummary() throws -> (counts: [String: Int], blocking: [String: [Int64]]) {
+    var counts: [String: Int] = [:]
+    for row in try Row.fetchAll(db, sql: """
+      SELECT sectionId, count(*) FROM comment WHERE parentId IS NULL AND status = 'open' GROUP BY sectionId
+      """)
+    {
+      counts[row[0]] = row[1]
+    }
+    var blocking: [String: [Int64]] = [:]
+    for row in try Row.fetchAll(db, sql: """
+      SELECT sectionId, id FROM comment WHERE parentId IS NULL AND status = 'open' AND blocking ORDER BY id
+      """)
+    {
+      blocking[row[0], default: []].append(row[1])
+    }
+    return (counts, blocking)
+  }
+
   public func requirements() throws -> [RequirementRecord] {
     try RequirementRecord.order(Column("position")).fetchAll(db)
   }
