@@ -124,6 +124,15 @@ public class StoreReader {
     return try request.order(EventRecord.Columns.id).fetchAll(db)
   }
 
+  /// Events of one kind (e.g. `approved`), oldest first: what assembly needs, without the whole log.
+  public func events(action: String) throws -> [EventRecord] {
+    try EventRecord.fetchAll(db, sql: "SELECT * FROM event WHERE action = ? ORDER BY id", arguments: [action])
+  }
+
+  public func firstEvent() throws -> EventRecord? {
+    try EventRecord.fetchOne(db, sql: "SELECT * FROM event ORDER BY id LIMIT 1")
+  }
+
   public func lastEvent() throws -> EventRecord? {
     try EventRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM event ORDER BY id DESC LIMIT 1"))
   }
