@@ -129,6 +129,34 @@ public class StoreReader {
     try EventRecord.fetchAll(db, sql: "SELECT * FROM event WHERE action = ? ORDER BY id", arguments: [action])
   }
 
+  // MARK: Streaming, for checks over the whole history without holding it in memory
+
+  /// Every revision in section and number order, one at a time.
+  public func forEachRevision(_ body: (RevisionRecord) throws -> Void) throws {
+    let cursor = try RevisionRecord.fetchCursor(db, sql: "SELECT * FROM revision ORDER BY sectionId, number")
+    while let revision = try cursor.next() { try body(revision) }
+  }
+
+  /// Every sign-off in id order with the content hash of the revision it names (nil: no such revision).
+  public func forEachSignoff(_ body: (SignoffRecord, String?) throws -> Void) throws {
+    let cursor = try Row.fetchCursor(db, sql: """
+      SELECT g.*, r.contentHash AS revisionContentHash FROM signoff g
+      LEFT JOIN revision r ON r.sectionId = g.sectionId AND r.number = g.revisionNumber ORDER BY g.id
+      """)
+    while let row = try cursor.next() { try body(try SignoffRecord(row: row), row["revisionContentHash"]) }
+  }
+
+  /// Every event in id order, one at a time.
+  public func forEachEvent(_ body: (EventRecord) throws -> Void) throws {
+    let cursor = try EventRecord.fetchCursor(db, sql: "SELECT * FROM event ORDER BY id")
+    while let event = try cursor.next() { try body(event) }
+  }
+
+  /// Whether any event names `commitId`.
+  public func eventExists(commitId: String) throws -> Bool {
+    try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM event WHERE commitId = ?)", arguments: [commitId]) ?? false
+  }
+
   public func firstEvent() throws -> EventRecord? {
     try EventRecord.fetchOne(db, sql: "SELECT * FROM event ORDER BY id LIMIT 1")
   }
