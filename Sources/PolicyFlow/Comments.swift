@@ -152,9 +152,7 @@ extension Workspace {
       }
       let mayAct =
         root.authorId == actor.id
-        || definition.capacities(of: actor, for: section).contains {
-          $0.capacity == .ownerDrafter || $0.capacity == .committeeChair
-        }
+        || !capacities(of: actor, for: section, among: [.ownerDrafter, .committeeChair]).isEmpty
       guard mayAct else {
         throw PolicyFlowError.notPermitted(
           "\(actor.name) may not \(open ? "reopen" : "resolve") comment #\(rootId) on section \(section.id): that is "

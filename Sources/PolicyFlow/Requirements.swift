@@ -124,9 +124,8 @@ extension Workspace {
           ? "say why \(requirement.id) is not answered in \(section.id): -m REASON"
           : "say where and how \(section.id) answers \(requirement.id): -m NOTE")
     }
-    let held = definition.capacities(of: actor, for: section).map(\.capacity)
     let allowed: Set<Capacity> = kind == .waived ? [.secretariat, .ownerDrafter, .ownerHead] : [.ownerDrafter, .ownerHead]
-    guard held.contains(where: allowed.contains) else {
+    guard !capacities(of: actor, for: section, among: allowed).isEmpty else {
       throw PolicyFlowError.notPermitted(
         "\(actor.name) may not \(kind == .waived ? "waive" : "link") requirement \(requirement.id) in section "
           + "\(section.id): that is for \(describe(Capacity.allCases.filter(allowed.contains), for: section)). Nothing was changed.")
