@@ -1,6 +1,12 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// Exports Clibgit2Startup's mbedtls_x509_crt_parse_file from a binary, so that libgit2's start-up skips
+/// parsing the system CA bundle it never uses here (≈ 12 ms a command; see that target's header).
+let exportLibgit2StartupInterposition: [LinkerSetting] = [
+  .unsafeFlags(["-Xlinker", "--export-dynamic-symbol=mbedtls_x509_crt_parse_file"], .when(platforms: [.linux]))
+]
+
 /// One package: system-library shims for libgit2 and cmark-gfm, pure domain modules, the use-case
 /// layer that coordinates them, and a thin `policyflow` executable. Dependencies point one way:
 /// policyflow → PolicyFlow → {PolicyWorkflow, PolicyManifest, PolicyStore, PolicyGit, PolicyAssembly}.
@@ -16,7 +22,6 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
-    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     .systemLibrary(name: "Clibgit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
@@ -24,26 +29,32 @@ let package = Package(
       name: "Ccmark", pkgConfig: "libcmark-gfm",
       providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
 
-    .target(name: "PolicyGit", dependencies: ["Clibgit2"]),
-    .target(name: "PolicyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+    .target(name: "Clibgit2Startup", dependencies: ["Clibgit2"], linkerSettings: [.linkedLibrary("dl")]),
+    .target(name: "PolicyGit", dependencies: ["Clibgit2", "Clibgit2Startup"]),
+    .target(
+      name: "PolicyStore",
+      dependencies: [
+        .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+      ]),
     .target(name: "PolicyYAML", dependencies: ["Yams"]),
     .target(name: "PolicyWorkflow", dependencies: ["PolicyYAML", "Yams"]),
     .target(name: "PolicyManifest", dependencies: ["PolicyWorkflow", "PolicyYAML", "Yams"]),
     .target(name: "PolicyAssembly", dependencies: ["Ccmark", "ZIPFoundation"]),
     .target(
       name: "PolicyFlow",
-      dependencies: [
-        "PolicyGit", "PolicyStore", "PolicyWorkflow", "PolicyManifest", "PolicyAssembly",
-        .product(name: "Crypto", package: "swift-crypto"),
-      ]),
+      dependencies: ["PolicyGit", "PolicyStore", "PolicyWorkflow", "PolicyManifest", "PolicyAssembly"]),
     .executableTarget(
       name: "policyflow",
-      dependencies: ["PolicyFlow", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["PolicyFlow", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      linkerSettings: exportLibgit2StartupInterposition),
     .executableTarget(
       name: "policyflow-gen",
-      dependencies: ["PolicyFlow", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["PolicyFlow", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      linkerSettings: exportLibgit2StartupInterposition),
 
-    .testTarget(name: "PolicyGitTests", dependencies: ["PolicyGit"]),
+    .testTarget(
+      name: "PolicyGitTests", dependencies: ["PolicyGit", "Clibgit2Startup"],
+      linkerSettings: exportLibgit2StartupInterposition),
     .testTarget(name: "PolicyStoreTests", dependencies: ["PolicyStore"]),
     .testTarget(name: "PolicyWorkflowTests", dependencies: ["PolicyWorkflow"]),
     .testTarget(name: "PolicyManifestTests", dependencies: ["PolicyManifest"]),

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// SHA-256 in lower-case hex: the content hash that sign-offs, links and the event chain bind to.

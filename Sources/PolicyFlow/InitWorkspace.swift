@@ -138,7 +138,8 @@ public enum InitWorkspace {
         Workspace.sectionRef(section.id), to: commit, expected: nil, message: "policyflow init")
       revisions.append(RevisionRecord(
         sectionId: section.id, number: 0, commitId: commit.hex, blobId: blob.hex, contentHash: sha256Hex(data),
-        authorId: author.id, message: "Skabelonens tekst", createdAt: now))
+        authorId: author.id, message: "Skabelonens tekst", createdAt: now,
+        headings: SectionText.recordedHeadings(of: text)))
     }
 
     let location = WorkspaceLocation(root: root)

@@ -104,7 +104,7 @@ extension Workspace {
         }
         try tx.insertRevision(RevisionRecord(
           sectionId: section.id, number: number, commitId: revisionCommit.hex, blobId: blob.hex, contentHash: contentHash,
-          authorId: actor.id, message: summary, createdAt: now))
+          authorId: actor.id, message: summary, createdAt: now, headings: SectionText.recordedHeadings(of: text)))
         let carried = try carryComments(tx, section: section.id, to: number, through: hunksByAnchor)
         if carried.outdated > 0 { notes.append("\(carried.outdated) comment\(carried.outdated == 1 ? " is" : "s are") outdated: their lines changed.") }
         try carryLinks(tx, section: section.id, from: previous.number, to: number, through: hunks)

@@ -82,13 +82,21 @@ extension Workspace {
         return CountedSignoff(personID: signoff.personId, capacity: capacity, group: signoff.groupCode)
       }
     let blocking = (source.openBlocking[section.id] ?? []).map { "#\($0)" }
-    // The text is read from git only when there are required headings to look for in it.
-    let currentText = section.requiredHeadings.isEmpty ? "" : try text ?? revisionText(section.id, revision)
     return SectionFacts(
       committees: section.committees, departments: section.owners, signoffs: signoffs,
       openBlockingComments: blocking,
       unaddressedRequirements: unaddressedRequirements(section: section, record: record, source: source),
-      missingHeadings: SectionText.missingHeadings(section.requiredHeadings, in: currentText))
+      missingHeadings: try missingHeadings(section, revision: revision, text: text))
+  }
+
+  /// From the text when the caller has it (submit), else from the headings recorded with the revision; the
+  /// text is read from git only for a revision recorded before headings were (schema v1).
+  func missingHeadings(_ section: SectionSpec, revision: RevisionRecord?, text: String?) throws -> [String] {
+    let required = section.requiredHeadings
+    guard !required.isEmpty else { return [] }
+    if let text { return SectionText.missingHeadings(required, in: text) }
+    if let recorded = revision?.headings { return SectionText.missingHeadings(required, recorded: recorded) }
+    return SectionText.missingHeadings(required, in: try revisionText(section.id, revision))
   }
 
   func revisionText(_ sectionId: String, _ revision: RevisionRecord?) throws -> String {

@@ -142,7 +142,21 @@ public enum SectionText {
   /// The required sub-headings absent from `text`, compared case-insensitively and Unicode-normalised.
   public static func missingHeadings(_ required: [String], in text: String) -> [String] {
     guard !required.isEmpty else { return [] }
-    let found = headings(in: text).map(\.text)
+    return missingHeadings(required, among: headings(in: text).map(\.text))
+  }
+
+  /// The headings of `text` as a revision records them (`RevisionRecord.headings`): one per line.
+  public static func recordedHeadings(of text: String) -> String {
+    headings(in: text).map(\.text).joined(separator: "\n")
+  }
+
+  /// The required sub-headings absent from a revision's recorded headings (`recordedHeadings(of:)`).
+  public static func missingHeadings(_ required: [String], recorded: String) -> [String] {
+    guard !required.isEmpty else { return [] }
+    return missingHeadings(required, among: recorded.split(separator: "\n").map(String.init))
+  }
+
+  static func missingHeadings(_ required: [String], among found: [String]) -> [String] {
     // Headings are nearly always written exactly as required; normalising (costly) only when one is not.
     let written = Set(found)
     guard required.contains(where: { !written.contains($0) }) else { return [] }

@@ -81,6 +81,12 @@ extension Workspace {
       if sha256Hex(data) != revision.contentHash {
         finding("content-hash", subject, "the text in git does not match the recorded content hash")
       }
+      // The recorded headings stand in for the text in the required-headings guard, so they must be the text's.
+      if let recorded = revision.headings,
+        recorded != SectionText.recordedHeadings(of: String(decoding: data, as: UTF8.self))
+      {
+        finding("revision", subject, "the recorded headings are not the headings of the text in git")
+      }
       if (try? repository.blobID(at: Workspace.sectionPath(revision.sectionId), in: commitId)) != blobId {
         finding("revision", subject, "commit \(commitId) does not hold blob \(blobId) at \(Workspace.sectionPath(revision.sectionId))")
       }

@@ -1,4 +1,5 @@
 import Clibgit2
+import Clibgit2Startup
 import Foundation
 
 /// A failed libgit2 call (or a request PolicyGit refused before reaching libgit2), classified so callers can react
@@ -78,7 +79,8 @@ func check(_ code: Int32, _ operation: @autoclosure () -> String) throws -> Int3
 /// free. The options are set here, before any repository exists, because they are global and not thread-safe to
 /// change while other threads use libgit2.
 private let libgit2Runtime: Void = {
-  git_libgit2_init()
+  // Without the default CA bundle: policyflow opens no network connection (see libgit2_startup.h).
+  pf_git_init_without_default_certificates()
   // Strict creation makes libgit2 check that trees, parents and tree entries exist with the right type before it
   // writes an object that references them; both default to on, but we depend on them, so say so explicitly.
   pf_git_enable_strict_object_creation(1)

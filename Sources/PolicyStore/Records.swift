@@ -79,10 +79,14 @@ public struct RevisionRecord: Codable, FetchableRecord, MutablePersistableRecord
   public var authorId: String
   public var message: String
   public var createdAt: Date
+  /// The headings written in the text, one per line, as the workflow's required-headings guard reads them;
+  /// recorded with the revision so that `status` need not read every section's text from git. nil for a
+  /// revision recorded before the column existed: then the text is read. `verify` recomputes it from the blob.
+  public var headings: String?
 
   public init(
     sectionId: String, number: Int, commitId: String, blobId: String, contentHash: String, authorId: String,
-    message: String, createdAt: Date
+    message: String, createdAt: Date, headings: String?
   ) {
     self.sectionId = sectionId
     self.number = number
@@ -92,6 +96,7 @@ public struct RevisionRecord: Codable, FetchableRecord, MutablePersistableRecord
     self.authorId = authorId
     self.message = message
     self.createdAt = createdAt
+    self.headings = headings
   }
 
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -111,6 +116,7 @@ public struct RevisionRecord: Codable, FetchableRecord, MutablePersistableRecord
     authorId = try row.decode(forColumn: "authorid")
     message = try row.decode(forColumn: "message")
     createdAt = try row.decode(forColumn: "createdat")
+    headings = try row.decode(forColumn: "headings")
   }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Errors of the database layer, carrying what the user (or `verify`) needs to act on.
 public enum StoreError: Error, LocalizedError, Sendable {
@@ -31,6 +32,14 @@ public final class Store: @unchecked Sendable {
     // Concurrent processes wait for each other instead of failing with "database is locked".
     configuration.busyMode = .timeout(60)
     configuration.label = "policyflow"
+    // Keep the -wal file when the last connection closes (SQLite still checkpoints it into the database
+    // file first). GRDB's pool writes a CREATE/DROP TABLE into the database whenever it opens and finds no
+    // -wal file, and SQLite deletes that file on close by default, so every command - `status` too - was a
+    // write transaction with five fsyncs. With the file kept, a read-only command writes nothing.
+    configuration.prepareDatabase { db in
+      var persist: Int32 = 1
+      _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+    }
     do {
       writer = try DatabasePool(path: path.path, configuration: configuration)
       try Store.migrator.migrate(writer)
@@ -154,6 +163,10 @@ public final class Store: @unchecked Sendable {
         CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
         CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
         """)
+    }
+    migrator.registerMigration("v2: headings of each revision") { db in
+      // Filled for every new revision; older rows keep NULL and their text is read when needed.
+      try db.alter(table: "revision") { t in t.add(column: "headings", .text) }
     }
     return migrator
   }

@@ -246,6 +246,29 @@ struct VerifyTests {
     #expect(findings.contains { $0.check == "content-hash" && $0.subject == "kultur-og-fritid revision 1" }, "\(findings)")
     #expect(findings.contains { $0.check == "revision" && $0.subject == "kultur-og-fritid revision 1" }, "\(findings)")
   }
+
+  @Test("headings recorded for a revision that are not its text's headings (a guard fooled through SQL)")
+  func recordedHeadingsEdited() throws {
+    let w = try Self.activeWorkspace()
+    let recorded = try CLI.sqlite(w.root, "SELECT headings FROM revision WHERE sectionId='kultur-og-fritid' AND number=1")
+    #expect(!recorded.isEmpty, "submit records the text's headings")
+    _ = try CLI.sqlite(
+      w.root, "UPDATE revision SET headings = headings || char(10) || 'Forfalsket' WHERE sectionId='kultur-og-fritid' AND number=1")
+    let findings = try Self.findings(w)
+    #expect(findings.map(\.subject) == ["kultur-og-fritid revision 1"], "\(findings)")
+    #expect(findings.first?.message.contains("recorded headings") == true, "\(findings)")
+  }
+
+  @Test("revisions recorded before headings were (NULL) read their text instead: same status, verify clean")
+  func revisionsWithoutRecordedHeadings() throws {
+    let w = try Self.activeWorkspace()
+    let before = try w.pf(["status", "--json"])
+    _ = try CLI.sqlite(w.root, "UPDATE revision SET headings = NULL")
+    let after = try w.pf(["status", "--json"])
+    #expect(before.status == 0 && after.status == 0)
+    #expect(after.stdout == before.stdout)
+    #expect(try Self.findings(w).isEmpty)
+  }
 }
 
 /// The stable JSON of `verify --json`, decoded independently of the app's own types.

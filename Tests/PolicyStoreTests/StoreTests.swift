@@ -28,18 +28,20 @@ struct StoreTests {
     return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  @Test("the first migration creates every table, in WAL mode with foreign keys")
+  @Test("the migrations create every table, in WAL mode with foreign keys")
   func migration() throws {
     let store = try openStore()
-    #expect(try store.appliedMigrations().count == 1)
+    #expect(try store.appliedMigrations().count == 2)
     let tables = try sqlite("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").split(separator: "\n")
     for table in ["comment", "event", "pendingRef", "requirement", "requirementLink", "revision", "section", "signoff"] {
       #expect(tables.contains(Substring(table)), "missing table \(table)")
     }
     #expect(try sqlite("PRAGMA journal_mode") == "wal")
-    // Opening again does not re-run the migration.
+    let revisionColumns = try sqlite("SELECT name FROM pragma_table_info('revision')").split(separator: "\n")
+    #expect(revisionColumns.contains("headings"), "v2 adds the recorded headings")
+    // Opening again does not re-run the migrations.
     _ = try openStore()
-    #expect(try sqlite("SELECT count(*) FROM grdb_migrations") == "1")
+    #expect(try sqlite("SELECT count(*) FROM grdb_migrations") == "2")
   }
 
   @Test("foreign keys refuse a revision of an unknown section")
@@ -49,7 +51,7 @@ struct StoreTests {
       try store.write { tx in
         try tx.insertRevision(RevisionRecord(
           sectionId: "nope", number: 0, commitId: "c", blobId: "b", contentHash: "h", authorId: "a", message: "",
-          createdAt: Date()))
+          createdAt: Date(), headings: nil))
       }
     }
     #expect(try sqlite("SELECT count(*) FROM revision") == "0")
