@@ -21,13 +21,17 @@ test:
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
 
+## The Swift runtime and Foundation linked into the binary: the dynamic linker then no longer resolves some
+## 17,000 symbols across twenty libraries at every start (≈ 10 ms a command; the binary grows 37 → 97 MB).
+RELEASE_FLAGS ?= -c release --static-swift-stdlib
+
 release: deps
-	$(SWIFT) build -c release $(BUILD_FLAGS)
+	$(SWIFT) build $(RELEASE_FLAGS) $(BUILD_FLAGS)
 
 ## Installs the binary and the template it finds without flags: PREFIX/bin, PREFIX/share/policyflow.
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/policyflow
-	install -m 755 "$$($(SWIFT) build -c release --show-bin-path)/policyflow" $(DESTDIR)$(PREFIX)/bin/policyflow
+	install -m 755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/policyflow" $(DESTDIR)$(PREFIX)/bin/policyflow
 	rm -rf $(DESTDIR)$(PREFIX)/share/policyflow/repo-template $(DESTDIR)$(PREFIX)/share/policyflow/workflows
 	cp -R repo-template workflows $(DESTDIR)$(PREFIX)/share/policyflow/
 

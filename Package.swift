@@ -31,11 +31,7 @@ let package = Package(
 
     .target(name: "Clibgit2Startup", dependencies: ["Clibgit2"], linkerSettings: [.linkedLibrary("dl")]),
     .target(name: "PolicyGit", dependencies: ["Clibgit2", "Clibgit2Startup"]),
-    .target(
-      name: "PolicyStore",
-      dependencies: [
-        .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
-      ]),
+    .target(name: "PolicyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "PolicyYAML", dependencies: ["Yams"]),
     .target(name: "PolicyWorkflow", dependencies: ["PolicyYAML", "Yams"]),
     .target(name: "PolicyManifest", dependencies: ["PolicyWorkflow", "PolicyYAML", "Yams"]),
