@@ -129,7 +129,7 @@ extension Workspace {
   ) throws -> (moved: Int, outdated: Int) {
     var moved = 0
     var outdated = 0
-    for var comment in try tx.comments(of: section) where comment.parentId == nil && !comment.outdated {
+    for var comment in try tx.anchoredThreads(of: section) {
       guard comment.status == .open || comment.lineStart != nil else { continue }
       if let start = comment.lineStart, let end = comment.lineEnd {
         guard let hunks = hunksByAnchor[comment.anchorRevision] else { continue }
@@ -145,7 +145,7 @@ extension Workspace {
       } else {
         comment.anchorRevision = revision
       }
-      try tx.updateComment(comment)
+      try tx.moveCommentAnchor(comment)
     }
     return (moved, outdated)
   }
