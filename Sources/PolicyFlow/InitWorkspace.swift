@@ -120,7 +120,7 @@ public enum InitWorkspace {
     for section in manifest.sections {
       let url = template.template.appendingPathComponent("sections/\(section.id).md")
       var text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-      text = text.replacingOccurrences(of: "\r\n", with: "\n")
+      text = SectionText.withLineFeeds(text)
       if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
       let data = Data(text.utf8)
       let blob = try repository.writeBlob(data)

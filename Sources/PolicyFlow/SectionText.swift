@@ -21,7 +21,7 @@ public enum SectionText {
     guard let text = String(validating: data, as: UTF8.self) else {
       throw PolicyFlowError.badInput(invalidUTF8Message(data, section: section, file: file))
     }
-    var normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+    var normalized = withLineFeeds(text)
     if normalized.hasPrefix("\u{FEFF}") { normalized.removeFirst() }
     normalized = normalized.precomposedStringWithCanonicalMapping
     // Control characters (ESC and friends) have no place in prose and would act on reviewers' terminals.
@@ -69,6 +69,11 @@ public enum SectionText {
     guard index + length <= bytes.count else { return 0 }
     for continuation in bytes[(index + 1)..<(index + length)] where continuation & 0xC0 != 0x80 { return 0 }
     return length
+  }
+
+  /// CRLF and lone CR as LF: how every revision's text is stored (so no heading or line holds a CR).
+  static func withLineFeeds(_ text: String) -> String {
+    text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
   }
 
   /// ATX headings of a Markdown text, outside fenced code blocks, as (level, text).
@@ -153,7 +158,11 @@ public enum SectionText {
   /// The required sub-headings absent from a revision's recorded headings (`recordedHeadings(of:)`).
   public static func missingHeadings(_ required: [String], recorded: String) -> [String] {
     guard !required.isEmpty else { return [] }
-    return missingHeadings(required, among: recorded.split(separator: "\n").map(String.init))
+    // Split on the byte, not on Characters (where "\r\n" is one): stored texts have no CR, but the split
+    // must not depend on that.
+    let found = recorded.isEmpty
+      ? [] : recorded.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+    return missingHeadings(required, among: found)
   }
 
   static func missingHeadings(_ required: [String], among found: [String]) -> [String] {

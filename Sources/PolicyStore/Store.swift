@@ -38,12 +38,22 @@ public final class Store: @unchecked Sendable {
     // fsyncs (keeping the file instead made each open re-read and re-checkpoint the whole log). A comment at
     // 1,000 sections went from 37 to 29 ms. Other processes are kept apart by SQLite's locks, as before.
     configuration.prepareDatabase { db in
-      try db.execute(sql: "PRAGMA journal_mode = WAL")
+      // Readers and the writer of other processes rely on WAL; a file system that cannot do it is an error.
+      let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+      guard mode?.lowercased() == "wal" else {
+        throw StoreError.integrity("SQLite could not switch the journal to WAL mode on this file system (it reports `\(mode ?? "nothing")`)")
+      }
       try db.execute(sql: "PRAGMA synchronous = NORMAL")
     }
     do {
       writer = try DatabaseQueue(path: path.path, configuration: configuration)
-      try Store.migrator.migrate(writer)
+      do {
+        try Store.migrator.migrate(writer)
+      } catch {
+        // Two processes opening a workspace that needs a migration both see it missing; the second then fails
+        // (e.g. "duplicate column"). What matters is that the schema is complete now.
+        guard try writer.read({ try Store.migrator.hasCompletedMigrations($0) }) else { throw error }
+      }
     } catch {
       throw StoreError.cannotOpen(path: path.path, reason: "\(error)")
     }
@@ -165,7 +175,9 @@ public final class Store: @unchecked Sendable {
         CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
         """)
     }
-    migrator.registerMigration("v2: headings of each revision") { db in
+    // Immediate foreign-key checks: adding a column rebuilds nothing, and the deferred whole-database check
+    // would refuse to open (even for `verify`, which reports them) a database with a broken reference.
+    migrator.registerMigration("v2: headings of each revision", foreignKeyChecks: .immediate) { db in
       // Filled for every new revision; older rows keep NULL and their text is read when needed.
       try db.alter(table: "revision") { t in t.add(column: "headings", .text) }
     }

@@ -65,3 +65,39 @@ struct SectionLinesTests {
     #expect(SectionText.lines(text) == reference)
   }
 }
+
+/// The headings a revision records stand in for its text in the required-headings guard: for every stored
+/// text (line feeds only, as submit and init store them) the guard must answer the same from either.
+@Suite("recorded headings answer the guard as the text does")
+struct RecordedHeadingsTests {
+  static let required = ["Situationen i København", "Det gør vi allerede", "Det vil vi arbejde for fremadrettet"]
+  static let texts = [
+    "## Situationen i København\r \n## Det gør vi allerede\n",
+    "## Situationen i København\r## Det gør vi allerede\r\n## Det vil vi arbejde for fremadrettet\r\n",
+    "##\n## Situationen i København ##\n\n```\n## Det gør vi allerede\n```\n",
+    "",
+    "Ingen overskrifter her.\n",
+    "## det gør vi ALLEREDE\n## Situationen i Ko\u{308}benhavn\n",
+    "###### Det vil vi arbejde for fremadrettet\n# Situationen i København\n##\tDet gør vi allerede\n",
+  ]
+
+  @Test("same missing headings from the recorded form as from the text", arguments: texts)
+  func sameAnswer(raw: String) {
+    let stored = SectionText.withLineFeeds(raw)
+    #expect(!stored.contains("\r"))
+    let recorded = SectionText.recordedHeadings(of: stored)
+    #expect(
+      SectionText.missingHeadings(Self.required, recorded: recorded)
+        == SectionText.missingHeadings(Self.required, in: stored))
+  }
+
+  @Test("the recorded form keeps every heading, empty ones included, in order", arguments: texts)
+  func roundTrip(raw: String) {
+    let stored = SectionText.withLineFeeds(raw)
+    let headings = SectionText.headings(in: stored).map(\.text)
+    let recorded = SectionText.recordedHeadings(of: stored)
+    let back = recorded.isEmpty ? [] : recorded.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+      .map { String(decoding: $0, as: UTF8.self) }
+    #expect(back == headings || (headings == [""] && back == []))
+  }
+}
