@@ -181,6 +181,13 @@ public final class Store: @unchecked Sendable {
       // Filled for every new revision; older rows keep NULL and their text is read when needed.
       try db.alter(table: "revision") { t in t.add(column: "headings", .text) }
     }
+    // status counts the open threads of every section; without this index it read every comment (bodies and
+    // all): 77 M instructions of status on a history with 20,000 comments.
+    migrator.registerMigration("v3: index of open comment threads", foreignKeyChecks: .immediate) { db in
+      try db.execute(sql: """
+        CREATE INDEX comment_open_threads ON comment(sectionId, blocking) WHERE parentId IS NULL AND status = 'open'
+        """)
+    }
     return migrator
   }
 

@@ -6,13 +6,16 @@ import Testing
 /// several commands start at once.
 @Suite("schema upgrade of an existing workspace")
 struct MigrationTests {
-  /// A workspace as version 1 of the schema left it: no `headings` column, no v2 row in `grdb_migrations`.
+  /// A workspace as version 1 of the schema left it: no `headings` column, no index of open threads, no v2 or
+  /// v3 row in `grdb_migrations`.
   static func versionOneWorkspace() throws -> TemplateWorkspace {
     let w = try TemplateWorkspace()
     let text = try w.templateText("forord") + "\nEt nyt afsnit.\n"
     #expect(try w.pf(["submit", "forord", w.scratch.file("forord.md", text).path, "-m", "Forord"], as: "anne-bif").status == 0)
     _ = try CLI.sqlite(
-      w.root, "ALTER TABLE revision DROP COLUMN headings; DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%';")
+      w.root,
+      "ALTER TABLE revision DROP COLUMN headings; DROP INDEX comment_open_threads; "
+        + "DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%' OR identifier LIKE 'v3:%';")
     #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM pragma_table_info('revision') WHERE name = 'headings'") == "0")
     return w
   }
@@ -23,6 +26,7 @@ struct MigrationTests {
     let status = try w.pf(["status", "--json"])
     #expect(status.status == 0, "\(status.stderr)")
     #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM revision WHERE headings IS NULL") != "0")
+    #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM grdb_migrations") == "3")
     #expect(try w.pf(["verify"]).status == 0)
     let text = try w.templateText("forord") + "\nEt nyt afsnit.\n\nOg et til.\n"
     #expect(try w.pf(["submit", "forord", w.scratch.file("forord2.md", text).path, "-m", "Mere"], as: "anne-bif").status == 0)

@@ -31,7 +31,7 @@ struct StoreTests {
   @Test("the migrations create every table, in WAL mode with foreign keys")
   func migration() throws {
     let store = try openStore()
-    #expect(try store.appliedMigrations().count == 2)
+    #expect(try store.appliedMigrations().count == 3)
     let tables = try sqlite("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").split(separator: "\n")
     for table in ["comment", "event", "pendingRef", "requirement", "requirementLink", "revision", "section", "signoff"] {
       #expect(tables.contains(Substring(table)), "missing table \(table)")
@@ -39,9 +39,10 @@ struct StoreTests {
     #expect(try sqlite("PRAGMA journal_mode") == "wal")
     let revisionColumns = try sqlite("SELECT name FROM pragma_table_info('revision')").split(separator: "\n")
     #expect(revisionColumns.contains("headings"), "v2 adds the recorded headings")
+    #expect(try sqlite("SELECT count(*) FROM sqlite_master WHERE type='index' AND name='comment_open_threads'") == "1")
     // Opening again does not re-run the migrations.
     _ = try openStore()
-    #expect(try sqlite("SELECT count(*) FROM grdb_migrations") == "2")
+    #expect(try sqlite("SELECT count(*) FROM grdb_migrations") == "3")
   }
 
   @Test("foreign keys refuse a revision of an unknown section")
