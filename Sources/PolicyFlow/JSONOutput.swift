@@ -55,7 +55,10 @@ public enum JSONOutput {
     case .object(let members):
       out.append(UInt8(ascii: "{"))
       out.append(UInt8(ascii: "\n"))
-      let sorted = members.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+      func precedes(_ a: (String, Value), _ b: (String, Value)) -> Bool { a.0.utf8.lexicographicallyPrecedes(b.0.utf8) }
+      // Callers mostly list members in order already; checking is cheaper than sorting.
+      let inOrder = zip(members, members.dropFirst()).allSatisfy { !precedes($1, $0) }
+      let sorted = inOrder ? members : members.sorted(by: precedes)
       for (index, member) in sorted.enumerated() {
         pad(indent + 2, into: &out)
         writeString(member.0, into: &out)
@@ -80,6 +83,12 @@ public enum JSONOutput {
   /// `/` and everything from U+007F on as it is.
   private static func writeString(_ text: String, into out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
+    // Most strings need no escape: copy them whole.
+    if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+      out.append(contentsOf: text.utf8)
+      out.append(UInt8(ascii: "\""))
+      return
+    }
     for byte in text.utf8 {
       switch byte {
       case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
@@ -106,15 +115,20 @@ extension SectionStatus {
     func count(_ count: Count) -> JSONOutput.Value {
       .object([("have", .int(count.have)), ("needed", .int(count.needed))])
     }
-    var members: [(String, JSONOutput.Value)] = [
-      ("id", .string(id)), ("title", .string(title)), ("kind", .string(kind)),
-      ("owners", .array(owners.map { .string($0) })), ("committees", .array(committees.map { .string($0) })),
-      ("state", .string(state)), ("stateLabel", .string(stateLabel)), ("latestRevision", .int(latestRevision)),
-      ("signoffs", count(signoffs)), ("openComments", .int(openComments)), ("requirements", count(requirements)),
-      ("blockers", .array(blockers.map { .string($0) })),
+    // In key order already (render sorts what is not).
+    var members: [(String, JSONOutput.Value)] = []
+    members.reserveCapacity(14)
+    if let approvedRevision { members.append(("approvedRevision", .int(approvedRevision))) }
+    members += [
+      ("blockers", .array(blockers.map { .string($0) })), ("committees", .array(committees.map { .string($0) })),
+      ("id", .string(id)), ("kind", .string(kind)), ("latestRevision", .int(latestRevision)),
     ]
     if let number { members.append(("number", .int(number))) }
-    if let approvedRevision { members.append(("approvedRevision", .int(approvedRevision))) }
+    members += [
+      ("openComments", .int(openComments)), ("owners", .array(owners.map { .string($0) })),
+      ("requirements", count(requirements)), ("signoffs", count(signoffs)), ("state", .string(state)),
+      ("stateLabel", .string(stateLabel)), ("title", .string(title)),
+    ]
     return .object(members)
   }
 }
