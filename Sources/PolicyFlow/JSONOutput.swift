@@ -6,24 +6,13 @@
 /// that. The tests compare this writer byte for byte with JSONEncoder, strings with every escape included, so
 /// the two cannot drift apart.
 public enum JSONOutput {
-  public indirect enum Value: Sendable, Equatable {
+  public indirect enum Value: Sendable {
     case string(String)
     case int(Int)
     case null
     case array([Value])
     /// Members in any order; they are written sorted by key, as `.sortedKeys` does.
     case object([(String, Value)])
-
-    public static func == (lhs: Value, rhs: Value) -> Bool {
-      switch (lhs, rhs) {
-      case (.string(let a), .string(let b)): return a == b
-      case (.int(let a), .int(let b)): return a == b
-      case (.null, .null): return true
-      case (.array(let a), .array(let b)): return a == b
-      case (.object(let a), .object(let b)): return a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
-      default: return false
-      }
-    }
   }
 
   /// The pretty-printed text, without a trailing newline (as JSONEncoder).

@@ -33,7 +33,9 @@ extension Workspace {
       let record = try sectionRecord(section.id)
       let transition = try permittedTransition(on: "submit", section: section, record: record, actor: actor)
       let text = try SectionText.validate(data, section: section.id, file: file)
-      let missing = SectionText.missingHeadings(section.requiredHeadings, in: text)
+      // Read once: checked here and recorded with the revision.
+      let headings = SectionText.recordedHeadings(of: text)
+      let missing = SectionText.missingHeadings(section.requiredHeadings, recorded: headings)
       guard missing.isEmpty else {
         throw PolicyFlowError.badInput(
           "section \(section.id): the text lacks the required sub-heading\(missing.count == 1 ? "" : "s") "
@@ -104,7 +106,7 @@ extension Workspace {
         }
         try tx.insertRevision(RevisionRecord(
           sectionId: section.id, number: number, commitId: revisionCommit.hex, blobId: blob.hex, contentHash: contentHash,
-          authorId: actor.id, message: summary, createdAt: now, headings: SectionText.recordedHeadings(of: text)))
+          authorId: actor.id, message: summary, createdAt: now, headings: headings))
         let carried = try carryComments(tx, section: section.id, to: number, through: hunksByAnchor)
         if carried.outdated > 0 { notes.append("\(carried.outdated) comment\(carried.outdated == 1 ? " is" : "s are") outdated: their lines changed.") }
         try carryLinks(tx, section: section.id, from: previous.number, to: number, through: hunks)

@@ -52,24 +52,18 @@ struct MigrationTests {
     for _ in 0..<3 {
       let w = try Self.versionOneWorkspace()
       let group = DispatchGroup()
-      let results = Results()
+      let results = ConcurrencyTests.Results()
       for _ in 0..<4 {
         group.enter()
         DispatchQueue.global().async {
-          let run = try? w.pf(["status", "--json"])
-          results.append(run.map { ($0.status, $0.stderr) } ?? (-1, "could not run"))
-          group.leave()
+          defer { group.leave() }
+          let arguments = ["status", "--json"]
+          if let ending = try? w.pfEnding(arguments) { results.add(arguments, ending) }
         }
       }
       group.wait()
-      for (status, stderr) in results.all { #expect(status == 0, "\(stderr)") }
+      #expect(results.endings.count == 4)
+      for (_, ending) in results.endings { #expect(ending.status == 0, "\(ending.stderr)") }
     }
   }
-}
-
-private final class Results: @unchecked Sendable {
-  private let lock = NSLock()
-  private var items: [(Int32, String)] = []
-  func append(_ item: (Int32, String)) { lock.lock(); items.append(item); lock.unlock() }
-  var all: [(Int32, String)] { lock.lock(); defer { lock.unlock() }; return items }
 }
