@@ -47,18 +47,33 @@ public final class Store: @unchecked Sendable {
     }
     do {
       writer = try DatabaseQueue(path: path.path, configuration: configuration)
-      do {
-        try Store.migrator.migrate(writer)
-      } catch {
-        // Two processes opening a workspace that needs a migration both see it missing; the second then fails
-        // (e.g. "duplicate column"). What matters is that the schema is complete now.
-        guard try writer.read({ try Store.migrator.hasCompletedMigrations($0) }) else { throw error }
-      }
+      try Store.migrate(writer)
     } catch {
       throw StoreError.cannotOpen(path: path.path, reason: "\(error)")
     }
     self.hasher = hasher
     self.path = path
+  }
+
+  /// Applies the missing migrations, also when another process is applying them at the same time.
+  ///
+  /// GRDB decides which migrations are missing outside a transaction, then runs each in its own: two processes
+  /// opening a workspace that needs an upgrade both see v2 missing, and the second fails ("duplicate column").
+  /// The first failure is retried; after that, only while another process keeps applying migrations (so at
+  /// most once per migration). A failure without such progress is reported. Nothing is read in addition
+  /// when nothing fails, which is every command but the first after an upgrade.
+  static func migrate(_ writer: DatabaseQueue) throws {
+    var applied: Set<String>?
+    while true {
+      do {
+        try migrator.migrate(writer)
+        return
+      } catch {
+        let now = try writer.read { try migrator.appliedIdentifiers($0) }
+        if let applied, !now.isStrictSuperset(of: applied) { throw error }
+        applied = now
+      }
+    }
   }
 
   /// Migrations are never edited once shipped; a new need is a new migration.
