@@ -76,21 +76,22 @@ extension Workspace {
         for output in outputs { files["releases/\(release)/\(output.name)"] = try repository.writeBlob(output.data) }
         let tree = try repository.tree(base: try repository.commit(main).tree, setting: files)
         let signature = signature(of: actor)
+        let wording = RecordWording(language: definition.manifest.language)
         let commit = try repository.createCommit(
           tree: tree, parents: [main], author: signature, committer: signature,
           message: """
-            Udgivelse \(release): \(definition.manifest.title) \(definition.manifest.period)
+            \(wording.summary(.release, section: nil, detail: release)): \(definition.manifest.title) \(definition.manifest.period)
 
             \(document.approved.map { "\($0.id): revision \($0.revision)" }.joined(separator: "\n"))
 
             Policyflow-Release: \(release)
             """)
-        try self.commit(moving: [
-          ReferenceMove(name: Workspace.mainRef, old: main, new: commit),
-          ReferenceMove(name: tagRef, old: nil, new: commit),
-        ]) { tx in
-          try logEvent(tx, actor: actor.id, action: "release", commit: commit, detail: release)
-        }
+        var draft = ActionDraft(kind: .release, section: nil, subject: wording.summary(.release, section: nil, detail: release))
+        draft.fields[.releaseName] = release
+        draft.fields[.releaseCommit] = commit.hex
+        draft.sideMove = ReferenceMove(name: Workspace.mainRef, old: main, new: commit)
+        _ = try record(draft, actor: actor)
+        try repository.updateReference(tagRef, to: commit, expected: nil, message: "policyflow: release")
         return (commit, release)
       }
     }

@@ -6,13 +6,14 @@ import PolicyWorkflow
 /// A comment thread as `comments` shows it; the JSON field names are stable.
 public struct CommentThread: Codable, Sendable {
   public struct Entry: Codable, Sendable {
-    public let id: Int64
+    /// The short id of the record commit that made it: the same on every copy of the policy.
+    public let id: String
     public let author: String
     public let authorName: String
     public let body: String
     public let createdAt: Date
   }
-  public let id: Int64
+  public let id: String
   public let section: String
   public let revision: Int
   public let anchorRevision: Int
@@ -32,7 +33,7 @@ public let maximumCommentBytes = 64 * 1024
 extension Workspace {
   /// Adds a comment (or a reply) on a revision of a section, optionally anchored to lines of it.
   public func comment(
-    sectionId: String, body: String, lines: ClosedRange<Int>?, revision: Int?, blocking: Bool, replyTo: Int64?,
+    sectionId: String, body: String, lines: ClosedRange<Int>?, revision: Int?, blocking: Bool, replyTo: String?,
     actor: Member
   ) throws -> CommentRecord {
     let section = try section(sectionId)
@@ -63,43 +64,49 @@ extension Workspace {
       let record = try sectionRecord(section.id)
       var parent: CommentRecord?
       if let replyTo {
-        guard let found = try store.read({ try $0.comment(replyTo) }), found.sectionId == section.id else {
-          throw PolicyFlowError.missing("section \(section.id) has no comment #\(replyTo) to reply to; see `policyflow comments \(section.id)`.")
+        parent = try findComment(replyTo)
+        guard parent!.sectionId == section.id else {
+          throw PolicyFlowError.missing(
+            "comment \(replyTo) is on section \(parent!.sectionId), not \(section.id); see `policyflow comments \(section.id)`.")
         }
-        parent = found
         if lines != nil || blocking {
           throw PolicyFlowError.usage("a reply (--reply) belongs to its thread: it takes no --line or --blocking.")
         }
       }
       let number = revision ?? parent?.anchorRevision ?? record.latestRevision
-      guard let revisionRecord = try store.read({ try $0.revision(section.id, number) }) else {
-        throw PolicyFlowError.missing(
-          "section \(section.id) has no revision \(number) (revisions 0-\(record.latestRevision)).")
-      }
-      var quoted: String?
+      var draft = ActionDraft(
+        kind: parent == nil ? .comment : .reply, section: section.id,
+        subject: RecordWording(language: definition.manifest.language)
+          .summary(parent == nil ? .comment : .reply, section: section.id, detail: actor.name),
+        body: text)
+      draft.fields[.revision] = String(number)
       if let lines {
-        let textLines = SectionText.lines(try revisionText(section.id, revisionRecord))
-        guard lines.lowerBound >= 1, lines.upperBound <= textLines.count else {
-          throw PolicyFlowError.usage(
-            "section \(section.id) revision \(number) has lines 1-\(textLines.count); --line \(lines.lowerBound)"
-              + "\(lines.count > 1 ? "-\(lines.upperBound)" : "") is outside it. See `policyflow show \(section.id) "
-              + "--revision \(number) --line-numbers`.")
-        }
-        quoted = textLines[(lines.lowerBound - 1)...(lines.upperBound - 1)].joined(separator: "\n")
+        guard lines.lowerBound >= 1 else { throw PolicyFlowError.usage("line numbers start at 1.") }
+        draft.fields[.lines] = "\(lines.lowerBound)-\(lines.upperBound)"
       }
-      let new = CommentRecord(
-        sectionId: section.id, revisionNumber: number, lineStart: lines?.lowerBound, lineEnd: lines?.upperBound,
-        quotedText: quoted, authorId: actor.id, body: text, blocking: blocking, parentId: parent?.id,
-        createdAt: clock())
-      return try commit(moving: []) { tx in
-        var inserted = try tx.insertComment(new)
-        if parent != nil { inserted.anchorRevision = parent!.anchorRevision; try tx.updateComment(inserted) }
-        try logEvent(
-          tx, actor: actor.id, action: parent == nil ? "comment" : "reply", section: section.id,
-          revision: number, detail: "#\(inserted.id!)\(blocking ? " blocking" : "")")
-        return inserted
-      }
+      if blocking { draft.fields[.blocking] = "true" }
+      if let parent { draft.fields[.comment] = parent.recordId }
+      let (_, applied) = try self.record(draft, actor: actor)
+      guard let comment = applied.comment else { throw PolicyFlowError.internal("the comment was not indexed") }
+      return comment
     }
+  }
+
+  /// The comment a person means by `id`: a prefix (at least four characters) of its record commit's id.
+  func findComment(_ id: String) throws -> CommentRecord {
+    let wanted = id.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "#", with: "")
+    guard wanted.count >= 4, wanted.allSatisfy(\.isHexDigit) else {
+      throw PolicyFlowError.usage(
+        "`\(id)` is not a comment id: give the id `policyflow comments SECTION` shows (at least 4 hex digits).")
+    }
+    let found = try store.read { try $0.comments(recordIdPrefix: wanted) }
+    guard let first = found.first else {
+      throw PolicyFlowError.missing("there is no comment \(wanted); see `policyflow comments SECTION`.")
+    }
+    guard found.count == 1 else {
+      throw PolicyFlowError.usage("more than one comment starts with \(wanted); give more of its id.")
+    }
+    return first
   }
 
   func isMember(_ member: Member) -> Bool { definition.members.member(id: member.id) != nil }
@@ -113,7 +120,7 @@ extension Workspace {
       return all.filter { $0.parentId == nil && (!openOnly || $0.status == .open) }.map { root in
         let thread = [root] + (replies[root.id!] ?? [])
         return CommentThread(
-          id: root.id!, section: section.id, revision: root.revisionNumber, anchorRevision: root.anchorRevision,
+          id: RecordEntry.shortID(root.recordId), section: section.id, revision: root.revisionNumber, anchorRevision: root.anchorRevision,
           lines: root.lineStart.map { start in
             root.lineEnd == start ? "\(start)" : "\(start)-\(root.lineEnd ?? start)"
           },
@@ -121,7 +128,7 @@ extension Workspace {
           status: root.status.rawValue, outdated: root.outdated, resolvedBy: root.resolvedBy,
           entries: thread.map {
             .init(
-              id: $0.id!, author: $0.authorId, authorName: definition.members.member(id: $0.authorId)?.name ?? $0.authorId,
+              id: RecordEntry.shortID($0.recordId), author: $0.authorId, authorName: definition.members.member(id: $0.authorId)?.name ?? $0.authorId,
               body: $0.body, createdAt: $0.createdAt)
           })
       }
@@ -130,58 +137,37 @@ extension Workspace {
 
   /// Resolves a thread. Allowed: the comment's author, the section's drafters, the committee chair.
   /// Resolving the last open blocking comment can complete an approval whose sign-offs are all given.
-  public func resolve(commentId: Int64, message: String?, actor: Member) throws -> (CommentRecord, ReviewOutcome?) {
+  public func resolve(commentId: String, message: String?, actor: Member) throws -> (CommentRecord, ReviewOutcome?) {
     try setThread(commentId: commentId, open: false, message: message, actor: actor)
   }
 
-  public func reopen(commentId: Int64, message: String?, actor: Member) throws -> CommentRecord {
+  public func reopen(commentId: String, message: String?, actor: Member) throws -> CommentRecord {
     try setThread(commentId: commentId, open: true, message: message, actor: actor).0
   }
 
-  private func setThread(commentId: Int64, open: Bool, message: String?, actor: Member) throws -> (
+  private func setThread(commentId: String, open: Bool, message: String?, actor: Member) throws -> (
     CommentRecord, ReviewOutcome?
   ) {
-    guard let found = try store.read({ try $0.comment(commentId) }) else {
-      throw PolicyFlowError.missing("there is no comment #\(commentId); see `policyflow comments SECTION`.")
-    }
-    let rootId = found.parentId ?? found.id!
-    let section = try section(found.sectionId)
-    return try performWrite {
-      guard var root = try store.read({ try $0.comment(rootId) }) else {
-        throw PolicyFlowError.internal("comment #\(rootId) vanished")
-      }
-      let mayAct =
-        root.authorId == actor.id
-        || !capacities(of: actor, for: section, among: [.ownerDrafter, .committeeChair]).isEmpty
-      guard mayAct else {
-        throw PolicyFlowError.notPermitted(
-          "\(actor.name) may not \(open ? "reopen" : "resolve") comment #\(rootId) on section \(section.id): that is "
-            + "for its author, \(describe(.ownerDrafter, for: section)) or \(describe(.committeeChair, for: section)). "
-            + "Nothing was changed.")
-      }
-      if (root.status == .open) == open {
-        throw PolicyFlowError.notPermitted(
-          "comment #\(rootId) on section \(section.id) is already \(open ? "open" : "resolved"); nothing was changed.")
-      }
-      root.status = open ? .open : .resolved
-      root.resolvedBy = open ? nil : actor.id
-      root.resolvedAt = open ? nil : clock()
-      let updated = root
-      let event: (StoreTransaction) throws -> Void = { tx in
-        try tx.updateComment(updated)
-        try self.logEvent(
-          tx, actor: actor.id, action: open ? "reopen-comment" : "resolve-comment", section: section.id,
-          detail: "#\(rootId)\(message.map { ": \($0)" } ?? "")")
-      }
-      let record = try sectionRecord(section.id)
-      if !open, root.blocking, !workflow.automaticTransitions(from: record.state).isEmpty {
-        var expected = try store.read { try self.facts(for: section, record: record, reader: $0) }
-        expected.openBlockingComments.removeAll { $0 == "#\(rootId)" }
-        let outcome = try advance(section: section, record: record, facts: expected, actor: actor, action: event)
-        return (updated, outcome)
-      }
-      try commit(moving: []) { tx in try event(tx) }
-      return (updated, nil)
+    try performWrite {
+      let found = try findComment(commentId)
+      let root = try found.parentId.flatMap { id in try store.read { try $0.comment(id) } } ?? found
+      let record = try sectionRecord(root.sectionId)
+      let kind: ActionKind = open ? .reopenComment : .resolve
+      var draft = ActionDraft(
+        kind: kind, section: root.sectionId,
+        subject: RecordWording(language: definition.manifest.language)
+          .summary(kind, section: root.sectionId, detail: RecordEntry.shortID(root.recordId)),
+        body: message?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+      draft.fields[.comment] = root.recordId
+      let (entry, applied) = try self.record(draft, actor: actor)
+      let updated = try store.read { try $0.comment(recordId: root.recordId) } ?? root
+      let changedState = applied.toState != nil && applied.toState != record.state
+      return (updated, changedState ? try outcome(root.sectionId, entry, applied, from: record.state) : nil)
     }
   }
+}
+
+extension CommentRecord {
+  /// The id people type: a prefix of the record commit that made the comment.
+  public var shortID: String { RecordEntry.shortID(recordId) }
 }

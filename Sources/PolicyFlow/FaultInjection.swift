@@ -7,12 +7,16 @@ import Foundation
 /// Named points inside every write where the crash test may stop the process dead.
 ///
 /// Set `POLICYFLOW_FAULT=<point>` (or `random:<percent>`) and the process sends itself SIGKILL there, as
-/// a power cut would: no defers, no flushing. The recovery step must then complete or roll back.
+/// a power cut would: no defers, no flushing. The next command must then complete or ignore what was begun.
 enum FaultPoint: String, CaseIterable {
+  /// Git objects written (revision, approval, record commit); no ref moved: nothing happened.
   case afterObjects = "after-objects"
-  case afterDatabase = "after-database"
+  /// The record ref moved (the commit point); the branch refs (a revision, an approval on main) not yet.
+  case afterRecord = "after-record"
+  /// Every ref moved; the index not yet caught up.
   case afterReference = "after-reference"
-  case afterCleanup = "after-cleanup"
+  /// The index caught up.
+  case afterIndex = "after-index"
 
   func hit() {
     guard let setting = ProcessInfo.processInfo.environment["POLICYFLOW_FAULT"], !setting.isEmpty else { return }

@@ -84,9 +84,11 @@ public enum InitWorkspace {
   ) throws -> (main: ObjectID, Void) {
     let fileManager = FileManager.default
     let repository = try Repository.create(at: root, initialBranch: "main")
-    let now = clock()
-    let signature = Signature(
-      name: author.name, email: author.email, time: now, offsetMinutes: TimeZone.current.secondsFromGMT(for: now) / 60)
+    let now = Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down))
+    let offset = TimeZone.current.secondsFromGMT(for: now) / 60
+    let signature = Signature(name: author.name, email: author.email, time: now, offsetMinutes: offset)
+    let manifest = definition.manifest
+    let wording = RecordWording(language: manifest.language)
 
     // main: manifest, members, requirements, workflows — no section text until it is approved.
     var files: [String: ObjectID] = [:]
@@ -103,20 +105,29 @@ public enum InitWorkspace {
       }
     }
     let mainTree = try repository.tree(base: nil, setting: files)
-    let manifest = definition.manifest
     let mainCommit = try repository.createCommit(
       tree: mainTree, parents: [], author: signature, committer: signature,
       message: """
-        Opret politikken: \(manifest.title) \(manifest.period)
+        \(wording.createPolicy(manifest.title, manifest.period))
 
-        Manifest, medlemmer, krav og arbejdsgange. Afsnittenes tekst kommer på main, når den er godkendt.
-
-        Policyflow-Action: init
+        \(wording.createPolicyBody)
         """)
     try repository.updateReference(Workspace.mainRef, to: mainCommit, expected: nil, message: "policyflow init")
 
-    // Each section's template text is its revision 0, on its own branch forked from main.
-    var revisions: [RevisionRecord] = []
+    // The record starts with the policy's creation, then each section's revision 0 (the template's text, on
+    // its own branch forked from main).
+    var sequence = 1
+    func append(_ kind: ActionKind, section: String?, subject: String, body: String, fields: [RecordField: String])
+      throws
+    {
+      var entry = RecordEntry(
+        kind: kind, actor: author.id, time: now, offsetMinutes: offset, sequence: sequence, definition: mainCommit,
+        section: section, subject: subject, body: body, fields: fields)
+      try Workspace.appendRecord(&entry, by: author, to: repository)
+      sequence += 1
+    }
+    try append(
+      .initPolicy, section: nil, subject: wording.createPolicy(manifest.title, manifest.period), body: "", fields: [:])
     for section in manifest.sections {
       let url = template.template.appendingPathComponent("sections/\(section.id).md")
       var text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
@@ -128,7 +139,7 @@ public enum InitWorkspace {
       let commit = try repository.createCommit(
         tree: tree, parents: [mainCommit], author: signature, committer: signature,
         message: """
-          \(section.title): revision 0 (skabelonens tekst)
+          \(wording.revisionZero(section.title))
 
           Policyflow-Section: \(section.id)
           Policyflow-Revision: 0
@@ -136,42 +147,13 @@ public enum InitWorkspace {
           """)
       try repository.updateReference(
         Workspace.sectionRef(section.id), to: commit, expected: nil, message: "policyflow init")
-      revisions.append(RevisionRecord(
-        sectionId: section.id, number: 0, commitId: commit.hex, blobId: blob.hex, contentHash: sha256Hex(data),
-        authorId: author.id, message: "Skabelonens tekst", createdAt: now,
-        headings: SectionText.recordedHeadings(of: text)))
-    }
-
-    let location = WorkspaceLocation(root: root)
-    try fileManager.createDirectory(at: location.stateDirectory, withIntermediateDirectories: true)
-    // The database is local state, not policy content: keep it out of `git status`.
-    let exclude = root.appendingPathComponent(".git/info/exclude")
-    try? fileManager.createDirectory(at: exclude.deletingLastPathComponent(), withIntermediateDirectories: true)
-    let existing = (try? String(contentsOf: exclude, encoding: .utf8)) ?? ""
-    try (existing + "/.policyflow/\n").write(to: exclude, atomically: true, encoding: .utf8)
-
-    let store = try Store(path: location.databaseURL, hasher: { sha256Hex($0) })
-    try store.write { tx in
-      try tx.appendEvent(EventRecord(
-        at: now, actor: author.id, action: "init", commitId: mainCommit.hex,
-        detail: "\(manifest.title) \(manifest.period)"))
-      for (position, section) in manifest.sections.enumerated() {
-        try tx.insertSection(SectionRecord(
-          id: section.id, position: position, state: workflow.initial, latestRevision: 0, updatedAt: now))
-        let revision = revisions[position]
-        try tx.insertRevision(revision)
-        try tx.appendEvent(EventRecord(
-          at: now, actor: author.id, action: "revision", sectionId: section.id, toState: workflow.initial,
-          revision: 0, commitId: revision.commitId, detail: "skabelonens tekst"))
-      }
-      for (position, requirement) in definition.requirements.enumerated() {
-        try tx.upsertRequirement(RequirementRecord(
-          id: requirement.id, kind: requirement.kind.rawValue, source: requirement.source, theme: requirement.theme,
-          text: requirement.text, textHash: sha256Hex(requirement.text), targets: requirement.targets,
-          file: requirement.file, position: position))
-      }
+      try append(
+        .create, section: section.id, subject: wording.revisionZero(section.title), body: wording.templateText,
+        fields: [.revision: "0", .revisionCommit: commit.hex, .contentHash: sha256Hex(data)])
     }
     try repository.checkoutHead()
+    // The index is built from the record, like on any clone.
+    _ = try Workspace(location: WorkspaceLocation(root: root))
     return (mainCommit, ())
   }
 }

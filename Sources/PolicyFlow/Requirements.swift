@@ -90,77 +90,46 @@ extension Workspace {
   public func link(requirementId: String, sectionId: String, note: String, lines: ClosedRange<Int>?, actor: Member)
     throws -> ReviewOutcome?
   {
-    try answer(.addressed, requirementId: requirementId, sectionId: sectionId, note: note, lines: lines, actor: actor)
+    try answer(.link, requirementId: requirementId, sectionId: sectionId, note: note, lines: lines, actor: actor)
   }
 
   /// The secretariat or the owners say why a requirement is not answered in a section.
   public func waive(requirementId: String, sectionId: String, reason: String, actor: Member) throws -> ReviewOutcome? {
-    try answer(.waived, requirementId: requirementId, sectionId: sectionId, note: reason, lines: nil, actor: actor)
+    try answer(.waive, requirementId: requirementId, sectionId: sectionId, note: reason, lines: nil, actor: actor)
   }
 
   /// Re-confirms a suspect link against the current text and requirement.
   public func confirm(requirementId: String, sectionId: String, actor: Member) throws -> ReviewOutcome? {
-    let section = try section(sectionId)
-    let requirement = try requirementRecord(requirementId)
-    guard let existing = try store.read({ try $0.links(requirement: requirement.id, section: section.id) }).first else {
-      throw PolicyFlowError.missing(
-        "requirement \(requirement.id) has no link or waiver in section \(section.id) to confirm; "
-          + "use `policyflow req link \(requirement.id) \(section.id) -m NOTE`.")
-    }
-    return try answer(
-      existing.kind, requirementId: requirement.id, sectionId: section.id, note: existing.note,
-      lines: existing.lineStart.map { $0...(existing.lineEnd ?? $0) }, actor: actor, action: "req-confirm")
+    try answer(.confirm, requirementId: requirementId, sectionId: sectionId, note: "", lines: nil, actor: actor)
   }
 
   private func answer(
-    _ kind: RequirementLinkRecord.Kind, requirementId: String, sectionId: String, note: String,
-    lines: ClosedRange<Int>?, actor: Member, action: String? = nil
+    _ kind: ActionKind, requirementId: String, sectionId: String, note: String, lines: ClosedRange<Int>?, actor: Member
   ) throws -> ReviewOutcome? {
     let section = try section(sectionId)
     let requirement = try requirementRecord(requirementId)
-    guard !note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+    if kind != .confirm, note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
       throw PolicyFlowError.usage(
-        kind == .waived
+        kind == .waive
           ? "say why \(requirement.id) is not answered in \(section.id): -m REASON"
           : "say where and how \(section.id) answers \(requirement.id): -m NOTE")
     }
-    let allowed: Set<Capacity> = kind == .waived ? [.secretariat, .ownerDrafter, .ownerHead] : [.ownerDrafter, .ownerHead]
-    guard !capacities(of: actor, for: section, among: allowed).isEmpty else {
-      throw PolicyFlowError.notPermitted(
-        "\(actor.name) may not \(kind == .waived ? "waive" : "link") requirement \(requirement.id) in section "
-          + "\(section.id): that is for \(describe(Capacity.allCases.filter(allowed.contains), for: section)). Nothing was changed.")
-    }
     return try performWrite {
       let record = try sectionRecord(section.id)
-      let latest = try store.read { try $0.revision(section.id, record.latestRevision) }!
-      let text = try revisionText(section.id, latest)
-      var linkedHash = latest.contentHash
+      var draft = ActionDraft(
+        kind: kind, section: section.id,
+        subject: RecordWording(language: definition.manifest.language)
+          .summary(kind, section: section.id, detail: requirement.id),
+        body: note)
+      draft.fields[.requirement] = requirement.id
+      draft.fields[.revision] = String(record.latestRevision)
       if let lines {
-        let textLines = SectionText.lines(text)
-        guard lines.lowerBound >= 1, lines.upperBound <= textLines.count else {
-          throw PolicyFlowError.usage(
-            "section \(section.id) revision \(latest.number) has lines 1-\(textLines.count); --lines "
-              + "\(lines.lowerBound)-\(lines.upperBound) is outside it.")
-        }
-        linkedHash = sha256Hex(textLines[(lines.lowerBound - 1)...(lines.upperBound - 1)].joined(separator: "\n"))
+        guard lines.lowerBound >= 1 else { throw PolicyFlowError.usage("line numbers start at 1.") }
+        draft.fields[.lines] = "\(lines.lowerBound)-\(lines.upperBound)"
       }
-      let link = RequirementLinkRecord(
-        requirementId: requirement.id, sectionId: section.id, kind: kind, note: note, revisionNumber: latest.number,
-        lineStart: lines?.lowerBound, lineEnd: lines?.upperBound, linkedTextHash: linkedHash,
-        requirementHash: requirement.textHash, createdBy: actor.id, createdAt: clock())
-      let event: (StoreTransaction) throws -> Void = { tx in
-        try tx.replaceLink(link)
-        try self.logEvent(
-          tx, actor: actor.id, action: action ?? (kind == .waived ? "req-waive" : "req-link"), section: section.id,
-          revision: latest.number, detail: "\(requirement.id): \(note)")
-      }
-      if !workflow.automaticTransitions(from: record.state).isEmpty {
-        var expected = try store.read { try self.facts(for: section, record: record, reader: $0) }
-        expected.unaddressedRequirements.removeAll { $0 == requirement.id }
-        return try advance(section: section, record: record, facts: expected, actor: actor, action: event)
-      }
-      try commit(moving: []) { tx in try event(tx) }
-      return nil
+      let (entry, applied) = try self.record(draft, actor: actor)
+      guard applied.toState != nil && applied.toState != record.state else { return nil }
+      return try outcome(section.id, entry, applied, from: record.state)
     }
   }
 }

@@ -17,7 +17,7 @@ struct FactsSource {
   /// Number of open comment threads per section.
   var openThreadCount: [String: Int]
   /// Ids of the open blocking threads per section, oldest first.
-  var openBlocking: [String: [Int64]]
+  var openBlocking: [String: [String]]
   /// Requirements naming the section as a target, in requirement order.
   var targeted: [String: [RequirementRecord]]
   /// Links and waivers per section, oldest first.
@@ -49,7 +49,7 @@ struct FactsSource {
     signoffs = [id: try reader.signoffs(of: id, revision: record.latestRevision)]
     let open = try reader.comments(of: id).filter { $0.parentId == nil && $0.status == .open }
     openThreadCount = [id: open.count]
-    openBlocking = [id: open.filter(\.blocking).compactMap(\.id)]
+    openBlocking = [id: open.filter(\.blocking).map(\.recordId)]
     let targeting = try reader.requirements(targeting: id)
     targeted = [id: targeting]
     links = [id: try reader.links(section: id)]
@@ -81,7 +81,7 @@ extension Workspace {
         guard let capacity = Capacity(rawValue: signoff.capacity) else { return nil }
         return CountedSignoff(personID: signoff.personId, capacity: capacity, group: signoff.groupCode)
       }
-    let blocking = (source.openBlocking[section.id] ?? []).map { "#\($0)" }
+    let blocking = (source.openBlocking[section.id] ?? []).map { "#\(RecordEntry.shortID($0))" }
     return SectionFacts(
       committees: section.committees, departments: section.owners, signoffs: signoffs,
       openBlockingComments: blocking,

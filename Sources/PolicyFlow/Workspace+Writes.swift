@@ -1,118 +1,209 @@
 import Foundation
 import PolicyGit
+import PolicyManifest
 import PolicyStore
 
-/// A git reference move that a write promises together with its database changes.
+/// A git reference move that a write makes besides its record commit.
 struct ReferenceMove {
   let name: String
   let old: ObjectID?
   let new: ObjectID
 }
 
-/// The order of writes that keeps git and SQLite in agreement across crashes:
+/// What a command decided to record, before it has a time, a sequence or a commit.
+struct ActionDraft {
+  var kind: ActionKind
+  var section: String?
+  var subject: String
+  var body: String = ""
+  var fields: [RecordField: String] = [:]
+  /// A branch commit the action publishes (a revision on `sections/<id>`, a definition change on `main`).
+  var sideMove: ReferenceMove?
+  /// The definition the action is decided against, when it is not the one in force (a change to `main`).
+  var definition: ObjectID?
+}
+
+/// The write path. Under the workspace lock, with the index caught up:
 ///
-/// 1. git objects (blobs, trees, commits) — unreachable until a ref points at them, so harmless alone;
-/// 2. one SQLite transaction with every row change *and* a `pendingRef` row per reference to move;
-/// 3. the reference moves, each by compare-and-swap;
-/// 4. deleting the `pendingRef` rows.
+/// 1. the action is applied to the index in a transaction that is rolled back (the rules' dry run: their
+///    refusal is the command's error, their outcome says whether an approval commit is due);
+/// 2. git objects: the revision or approval commit, then the record commit (unreachable until a ref moves);
+/// 3. the record ref moves by compare-and-swap — the commit point;
+/// 4. the branch refs move (`sections/<id>`, `main`), each by compare-and-swap;
+/// 5. the index catches up with the record ref, applying the action for real.
 ///
-/// Killed before 2 commits: nothing visible changed. Killed after 2: the next command (under the same
-/// lock) finds the pending rows and rolls the references forward — the objects exist, because they were
-/// written first — then deletes the rows. So a recorded success is never lost, and git never points at
-/// something the database does not know.
+/// Killed before 3: nothing happened (unreferenced objects, which git's gc removes). Killed after 3: the
+/// action happened; the next write completes step 4 from the record (`completeInterruptedWrite`) and every
+/// command's catch-up does step 5. So a reported success is never lost, and nothing is half-visible.
 extension Workspace {
-  /// Runs a write use case under the workspace lock, after finishing any interrupted write.
+  /// Runs a write use case under the workspace lock, on the definition and index as they are now.
   public func performWrite<T>(_ body: () throws -> T) throws -> T {
     let lock = try WorkspaceLock(path: location.lockURL)
     defer { withExtendedLifetime(lock) {} }
-    try recoverPendingReferences()
+    try refreshUnderLock()
+    try completeInterruptedWrite()
     return try body()
   }
 
-  /// Steps 2-4 of the write order for objects already written.
-  @discardableResult
-  func commit<T>(moving moves: [ReferenceMove], _ body: (StoreTransaction) throws -> T) throws -> T {
+  /// Another process may have written between opening the workspace and taking the lock: read again.
+  func refreshUnderLock() throws {
+    if let main = try repository.referenceTarget(Workspace.mainRef), main != definitionCommit {
+      (definition, workflow) = try Workspace.loadCommittedDefinition(
+        from: repository, at: main, cache: location.stateDirectory.appendingPathComponent("definition.cache"))
+      definitionCommit = main
+    }
+    try catchUpIndex()
+  }
+
+  /// Moves the branch refs of the latest action if a killed command moved its record ref but not them.
+  /// Writes are serialised by the lock, so only the latest action can be incomplete.
+  func completeInterruptedWrite() throws {
+    guard let last = try store.read({ try $0.lastRecord() }), last.refusal == nil, let id = ObjectID(hex: last.commitId),
+      let entry = try RecordMessage.parse(try repository.commit(id))
+    else { return }
+    var moves: [(ref: String, commit: ObjectID)] = []
+    if entry.kind == .submit, let section = entry.section, let revision = entry.objectID(.revisionCommit) {
+      moves.append((Workspace.sectionRef(section), revision))
+    }
+    if let side = sideEffect(of: entry), side.ref == Workspace.mainRef { moves.append(side) }
+    if entry.kind == .release, let name = entry[.releaseName], let commit = entry.objectID(.releaseCommit),
+      try repository.referenceTarget("refs/tags/\(name)") == nil
+    {
+      try repository.updateReference("refs/tags/\(name)", to: commit, expected: nil, message: "policyflow: completed")
+    }
+    var movedMain = false
     for move in moves {
-      let current = try repository.referenceTarget(move.name)
-      guard current == move.old else {
+      let current = try repository.referenceTarget(move.ref)
+      if current == move.commit { continue }
+      if let current, try repository.isAncestor(move.commit, of: current) { continue }
+      let parent = try repository.commit(move.commit).parents.first
+      guard current == parent else {
         throw PolicyFlowError.internal(
-          "\(move.name) moved outside policyflow (expected \(move.old?.description ?? "none"), found "
-            + "\(current?.description ?? "none")); nothing was changed. Run `policyflow verify`.")
+          "the action \(entry.shortID) published \(move.commit) on \(move.ref), but \(move.ref) is at "
+            + "\(current?.description ?? "nothing") and not at its parent; run `policyflow verify`.")
       }
+      removeStaleGitLock(move.ref)
+      try repository.updateReference(move.ref, to: move.commit, expected: current, message: "policyflow: completed")
+      warn("completed an interrupted command: \(move.ref) now holds \(RecordEntry.shortID(move.commit.hex)).")
+      movedMain = movedMain || move.ref == Workspace.mainRef
     }
-    FaultPoint.afterObjects.hit()
-    let (result, pending) = try store.write { tx -> (T, [PendingRefRecord]) in
-      let result = try body(tx)
-      let now = clock()
-      let pending = try moves.map {
-        try tx.insertPendingRef(PendingRefRecord(
-          refName: $0.name, oldTarget: $0.old?.hex, newTarget: $0.new.hex, createdAt: now))
-      }
-      return (result, pending)
+    if movedMain {
+      removeStaleGitLock("index")
+      try checkOutMain()
+      try refreshUnderLock()
     }
-    FaultPoint.afterDatabase.hit()
+  }
+
+  /// Steps 1-5 of the write path for one action by `actor`.
+  func record(_ draft: ActionDraft, actor: Member) throws -> (entry: RecordEntry, applied: AppliedAction) {
+    let now = Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down))
+    let offset = TimeZone.current.secondsFromGMT(for: now) / 60
+    var entry = RecordEntry(
+      kind: draft.kind, actor: actor.id, time: now, offsetMinutes: offset,
+      sequence: try store.read { try $0.maxSequence() } + 1, definition: draft.definition ?? definitionCommit,
+      section: draft.section, subject: draft.subject, body: draft.body, fields: draft.fields)
+    entry.authorEmail = actor.email
+    let applied = try dryRun(entry)
+    var moves: [ReferenceMove] = draft.sideMove.map { [$0] } ?? []
+    if let approval = applied.approval {
+      let main = draft.sideMove?.name == Workspace.mainRef ? draft.sideMove!.new : definitionCommit
+      let commit = try writeApprovalCommit(approval, actor: actor, on: main, time: now, offset: offset)
+      entry[.approvalCommit] = commit.hex
+      moves.append(ReferenceMove(name: Workspace.mainRef, old: main, new: commit))
+    }
+    let commit = try Workspace.appendRecord(&entry, by: actor, to: repository, beforeMove: { FaultPoint.afterObjects.hit() })
+    FaultPoint.afterRecord.hit()
     for move in moves {
       try repository.updateReference(move.name, to: move.new, expected: move.old, message: "policyflow")
     }
+    if moves.contains(where: { $0.name == Workspace.mainRef }) { try checkOutMain() }
     FaultPoint.afterReference.hit()
-    // Check out before the pending rows go: killed in between, recovery still sees the main move and checks out.
-    if moves.contains(where: { $0.name == Workspace.mainRef }) { try? repository.checkoutHead() }
-    try store.write { tx in
-      for record in pending { try tx.deletePendingRef(id: record.id!) }
+    try refreshUnderLock()
+    FaultPoint.afterIndex.hit()
+    var result = applied
+    result.approvalCommit = entry.objectID(.approvalCommit)
+    if let comment = try store.read({ try $0.comment(recordId: commit.hex) }) { result.comment = comment }
+    if let refusal = try store.read({ try $0.record(commit.hex)?.refusal }) {
+      throw PolicyFlowError.internal("the action \(entry.shortID) was written but the index refused it: \(refusal)")
     }
-    FaultPoint.afterCleanup.hit()
-    return result
+    return (entry, result)
   }
 
-  /// Completes reference moves that a killed command had already promised in the database.
-  func recoverPendingReferences() throws {
-    let pending = try store.read { try $0.pendingRefs() }
-    guard !pending.isEmpty else { return }
-    var movedMain = false
-    for record in pending {
-      // A command killed inside git's own write of this reference (or of the index, checking out main) leaves
-      // git's lock file, and libgit2 then refuses every later write. Under the workspace lock no other policyflow
-      // process writes them, and the pending row shows the killed command was ours: the lock file is stale.
-      removeStaleGitLock(record.refName)
-      if record.refName == Workspace.mainRef { removeStaleGitLock("index") }
-      guard let new = ObjectID(hex: record.newTarget) else { continue }
-      let old = record.oldTarget.flatMap(ObjectID.init(hex:))
-      let current = try repository.referenceTarget(record.refName)
-      if current == new {
-        // The move happened; the checkout and the cleanup may not have.
-        movedMain = movedMain || record.refName == Workspace.mainRef
-      } else if current == old {
-        guard repository.objectExists(new) else {
-          throw PolicyFlowError.internal(
-            "an interrupted command promised \(record.refName) → \(new) but that commit is missing; "
-              + "run `policyflow verify` and restore the repository from a backup.")
-        }
-        try repository.updateReference(record.refName, to: new, expected: old, message: "policyflow: recovery")
-        movedMain = movedMain || record.refName == Workspace.mainRef
-      } else {
-        throw PolicyFlowError.internal(
-          "an interrupted command left \(record.refName) at \(current?.description ?? "nothing"), neither before "
-            + "(\(old?.description ?? "none")) nor after (\(new)); run `policyflow verify`.")
-      }
-      try store.write { tx in try tx.deletePendingRef(id: record.id!) }
-    }
-    if movedMain { try? repository.checkoutHead() }
-  }
-
-  /// Removes `.git/<path>.lock`, which git writes and renames onto `<path>`, if a killed command left it.
-  private func removeStaleGitLock(_ path: String) {
-    let lock = location.root.appendingPathComponent(".git").appendingPathComponent(path + ".lock")
-    if FileManager.default.fileExists(atPath: lock.path) { try? FileManager.default.removeItem(at: lock) }
-  }
-
-  /// Appends an event at the workspace clock's time.
+  /// Writes `entry` as a commit by `actor` on its record ref and moves the ref by compare-and-swap.
   @discardableResult
-  func logEvent(
-    _ tx: StoreTransaction, actor: String, action: String, section: String? = nil, from: String? = nil,
-    to: String? = nil, revision: Int? = nil, commit: ObjectID? = nil, detail: String = ""
-  ) throws -> EventRecord {
-    try tx.appendEvent(EventRecord(
-      at: clock(), actor: actor, action: action, sectionId: section, fromState: from, toState: to,
-      revision: revision, commitId: commit?.hex, detail: detail))
+  static func appendRecord(
+    _ entry: inout RecordEntry, by actor: Member, to repository: Repository, beforeMove: () -> Void = {}
+  ) throws -> ObjectID {
+    let ref = entry.ref
+    let parent = try repository.referenceTarget(ref)
+    let signature = Signature(name: actor.name, email: actor.email, time: entry.time, offsetMinutes: entry.offsetMinutes)
+    let commit = try repository.createCommit(
+      tree: try repository.tree(base: nil, setting: [:]), parents: parent.map { [$0] } ?? [], author: signature,
+      committer: signature, message: RecordMessage.render(entry))
+    entry.commit = commit
+    beforeMove()
+    try repository.updateReference(ref, to: commit, expected: parent, message: "policyflow: \(entry.kind.rawValue)")
+    return commit
+  }
+
+  /// The rules' verdict on `entry` without changing anything.
+  func dryRun(_ entry: RecordEntry) throws -> AppliedAction {
+    struct Rollback: Error {}
+    var result: AppliedAction?
+    do {
+      try store.write { tx in
+        result = try apply(entry, tx, mode: .dryRun)
+        throw Rollback()
+      }
+    } catch is Rollback {}
+    return result!
+  }
+
+  /// One commit on `main` with the approved text and the trailers of `ApprovalMessage`.
+  private func writeApprovalCommit(
+    _ approval: PendingApproval, actor: Member, on main: ObjectID, time: Date, offset: Int
+  ) throws -> ObjectID {
+    let signature = Signature(name: actor.name, email: actor.email, time: time, offsetMinutes: offset)
+    let section = approval.section
+    let tree = try repository.tree(
+      base: try repository.commit(main).tree,
+      setting: [Workspace.sectionPath(section.id): ObjectID(hex: approval.revision.blobId)!])
+    let message = ApprovalMessage(
+      section: section.id, revision: approval.revision.number, revisionCommit: approval.revision.commitId,
+      contentHash: approval.revision.contentHash, signers: approval.signers.map { "\($0.name) <\($0.email)>" })
+    let wording = RecordWording(language: definition.manifest.language)
+    return try repository.createCommit(
+      tree: tree, parents: [main], author: signature, committer: signature,
+      message: message.render(
+        heading: wording.approvedHeading(section.title, approval.revision.number),
+        body: wording.approvedBody(
+          workflow: workflow.label, section: section.id,
+          bodies: section.committees.map(committeeName).joined(separator: wording.and))))
+  }
+
+  /// Brings the work tree and git's index to `main`. A failure is reported: a stale `.git/index.lock` left the
+  /// index without the approved file, and a later `git commit -a` would remove it from `main`.
+  func checkOutMain() throws {
+    do {
+      try repository.checkoutHead()
+    } catch {
+      warn(
+        "main moved, but the work tree could not be updated (\(error.localizedDescription)). Remove a stale "
+          + ".git/index.lock if no git command is running, then run `git checkout -f main`.")
+    }
+  }
+
+  /// Removes `.git/<path>.lock` left by a killed command, saying so: under the workspace lock, and with the
+  /// record showing the interrupted command was ours, no other policyflow process is writing it.
+  func removeStaleGitLock(_ path: String) {
+    let lock = location.root.appendingPathComponent(".git").appendingPathComponent(path + ".lock")
+    guard FileManager.default.fileExists(atPath: lock.path) else { return }
+    if (try? FileManager.default.removeItem(at: lock)) != nil {
+      warn("removed .git/\(path).lock, left behind by an interrupted command.")
+    }
+  }
+
+  func warn(_ message: String) {
+    FileHandle.standardError.write(Data("policyflow: \(message)\n".utf8))
   }
 }

@@ -14,26 +14,35 @@ public struct WorkspaceLocation: Sendable, Equatable {
   public init(root: URL) { self.root = root.standardizedFileURL }
 
   /// Finds the workspace like git finds a repository: `explicit` (from `--workspace` or
-  /// `POLICYFLOW_WORKSPACE`) if given, else the nearest directory upwards holding `.policyflow/`.
+  /// `POLICYFLOW_WORKSPACE`) if given, else the nearest directory upwards that is one. A directory is a
+  /// workspace when it holds `.policyflow/` (the index) or is a git work tree with `policy.yaml` (a clone
+  /// whose index is built on first use).
   public static func find(explicit: String?, from start: URL) throws -> WorkspaceLocation {
-    let fileManager = FileManager.default
     if let explicit, !explicit.isEmpty {
       let url = URL(fileURLWithPath: explicit, relativeTo: start).standardizedFileURL
       let candidate = WorkspaceLocation(root: url)
-      guard fileManager.fileExists(atPath: candidate.databaseURL.path) else {
+      guard candidate.looksLikeWorkspace else {
         throw PolicyFlowError.missing(
-          "\(url.path) is not a policyflow workspace (no .policyflow/policy.sqlite). "
-            + "Create one with `policyflow init \(explicit)`.")
+          "\(url.path) is not a policyflow workspace (no .policyflow/ and no git work tree with policy.yaml). "
+            + "Create one with `policyflow init \(explicit)` or copy one with `policyflow clone URL \(explicit)`.")
       }
       return candidate
     }
     for directory in start.selfAndAncestors {
       let candidate = WorkspaceLocation(root: directory)
-      if fileManager.fileExists(atPath: candidate.databaseURL.path) { return candidate }
+      if candidate.looksLikeWorkspace { return candidate }
     }
     throw PolicyFlowError.missing(
       "no policyflow workspace here or in any parent directory of \(start.path). "
-        + "Run `policyflow init DIR`, or say which workspace with --workspace DIR or POLICYFLOW_WORKSPACE.")
+        + "Run `policyflow init DIR` or `policyflow clone URL DIR`, or say which workspace with --workspace DIR "
+        + "or POLICYFLOW_WORKSPACE.")
+  }
+
+  var looksLikeWorkspace: Bool {
+    let fileManager = FileManager.default
+    if fileManager.fileExists(atPath: stateDirectory.path) { return true }
+    return fileManager.fileExists(atPath: root.appendingPathComponent(".git").path)
+      && fileManager.fileExists(atPath: root.appendingPathComponent("policy.yaml").path)
   }
 }
 
@@ -41,10 +50,16 @@ public struct WorkspaceLocation: Sendable, Equatable {
 /// and the database, ready for one use case.
 public final class Workspace {
   public let location: WorkspaceLocation
-  public let definition: PolicyDefinition
-  public let workflow: WorkflowDefinition
-  public let repository: Repository
-  public let store: Store
+  /// The definition in force: the one committed on `main`. While an action of the record is replayed, the
+  /// definition that action was decided against (see `withDefinition(at:)`).
+  public internal(set) var definition: PolicyDefinition
+  public internal(set) var workflow: WorkflowDefinition
+  let repository: Repository
+  internal(set) var store: Store
+  /// The commit of `main` whose definition is loaded.
+  var definitionCommit: ObjectID
+  /// Definitions parsed in this process, by the blob ids of their files.
+  var parsedDefinitions: [String: (PolicyDefinition, WorkflowDefinition)] = [:]
   /// Injected so tests and reproducible demos can fix time.
   let clock: () -> Date
 
@@ -52,6 +67,7 @@ public final class Workspace {
   public static func sectionRef(_ id: String) -> String { "refs/heads/sections/\(id)" }
   public static func sectionPath(_ id: String) -> String { "sections/\(id).md" }
 
+  /// Opens the workspace and brings its index up to the record refs (see `RecordIndexer`).
   public init(location: WorkspaceLocation, clock: @escaping () -> Date = Date.init) throws {
     self.location = location
     self.clock = clock
@@ -60,9 +76,62 @@ public final class Workspace {
     } catch {
       throw PolicyFlowError.internal("cannot open the git repository of the workspace \(location.root.path): \(error)")
     }
-    store = try Store(path: location.databaseURL, hasher: { sha256Hex($0) })
+    guard let main = try repository.referenceTarget(Workspace.mainRef) else {
+      throw PolicyFlowError.missing(
+        "\(location.root.path) has no branch main, so it holds no policy; run `policyflow verify`, or clone the "
+          + "policy again with `policyflow clone URL DIR`.")
+    }
+    definitionCommit = main
+    store = try Workspace.openIndex(location)
     (definition, workflow) = try Workspace.loadCommittedDefinition(
-      from: repository, cache: location.stateDirectory.appendingPathComponent("definition.cache"))
+      from: repository, at: main, cache: location.stateDirectory.appendingPathComponent("definition.cache"))
+    guard try repository.referenceTarget(RecordRefs.policy) != nil else {
+      if try !repository.references(matching: "refs/heads/sections/*").isEmpty {
+        throw PolicyFlowError.notPermitted(
+          "\(location.root.path) was made by the first release of policyflow, which kept the review record only "
+            + "in .policyflow/policy.sqlite. This version keeps it in git and has no upgrade path: start a new "
+            + "workspace with `policyflow init`. Nothing was changed.")
+      }
+      throw PolicyFlowError.missing(
+        "\(location.root.path) has the policy's branches but not its review record (refs/policyflow/*), which a "
+          + "plain `git clone` does not fetch. Run `policyflow reindex`, which fetches it from origin, or "
+          + "`git fetch origin '\(RecordRefs.refspec)'`.")
+    }
+    try catchUpIndex()
+  }
+
+  /// Opens `.policyflow/policy.sqlite`, creating it; an index of another format is deleted and made anew
+  /// (it is only an index: the next catch-up rebuilds it from git).
+  static func openIndex(_ location: WorkspaceLocation) throws -> Store {
+    let fileManager = FileManager.default
+    if !fileManager.fileExists(atPath: location.stateDirectory.path) {
+      try fileManager.createDirectory(at: location.stateDirectory, withIntermediateDirectories: true)
+      Workspace.excludeStateDirectory(location.root)
+    }
+    do {
+      return try Store(path: location.databaseURL, hasher: { sha256Hex($0) })
+    } catch StoreError.outdated {
+      for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: location.databaseURL.path + suffix) }
+      return try Store(path: location.databaseURL, hasher: { sha256Hex($0) })
+    }
+  }
+
+  /// Deletes the index and builds it anew from git (`reindex`).
+  func replaceIndex() throws {
+    let fileManager = FileManager.default
+    for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: location.databaseURL.path + suffix) }
+    try? fileManager.removeItem(at: location.stateDirectory.appendingPathComponent("definition.cache"))
+    store = try Workspace.openIndex(location)
+    try catchUpIndex()
+  }
+
+  /// The index is local state, not policy content: keep it out of `git status`.
+  static func excludeStateDirectory(_ root: URL) {
+    let exclude = root.appendingPathComponent(".git/info/exclude")
+    try? FileManager.default.createDirectory(at: exclude.deletingLastPathComponent(), withIntermediateDirectories: true)
+    let existing = (try? String(contentsOf: exclude, encoding: .utf8)) ?? ""
+    guard !existing.split(separator: "\n").contains("/.policyflow/") else { return }
+    try? (existing + "/.policyflow/\n").write(to: exclude, atomically: true, encoding: .utf8)
   }
 
   /// policy.yaml, members.yaml and requirements/*.yaml as committed in `commit`.
@@ -91,12 +160,9 @@ public final class Workspace {
   /// changes who may do what; a change takes effect when it is committed, and git history shows who made it.
   ///
   /// With `cache`, a definition parsed before from the same blobs is read from there (see `DefinitionCache`).
-  static func loadCommittedDefinition(from repository: Repository, cache: URL? = nil) throws -> (
+  static func loadCommittedDefinition(from repository: Repository, at main: ObjectID, cache: URL? = nil) throws -> (
     PolicyDefinition, WorkflowDefinition
   ) {
-    guard let main = try repository.referenceTarget(mainRef) else {
-      throw PolicyFlowError.internal("the workspace has no main branch; run `policyflow verify`.")
-    }
     /// A failure to read git, passed on as it is rather than as an invalid definition.
     struct ReadFailure: Error { let underlying: Error }
     let blobs = try definitionBlobs(in: repository, at: main)

@@ -86,7 +86,7 @@ public class StoreReader {
 
   /// Number of open threads per section, and the ids of the open blocking ones (oldest first): what `status` needs,
   /// without reading every open comment's text (tens of thousands on a long history).
-  public func openThreadSummary() throws -> (counts: [String: Int], blocking: [String: [Int64]]) {
+  public func openThreadSummary() throws -> (counts: [String: Int], blocking: [String: [String]]) {
     var counts: [String: Int] = [:]
     for row in try Row.fetchAll(db, sql: """
       SELECT sectionId, count(*) FROM comment WHERE parentId IS NULL AND status = 'open' GROUP BY sectionId
@@ -94,9 +94,9 @@ public class StoreReader {
     {
       counts[row[0]] = row[1]
     }
-    var blocking: [String: [Int64]] = [:]
+    var blocking: [String: [String]] = [:]
     for row in try Row.fetchAll(db, sql: """
-      SELECT sectionId, id FROM comment INDEXED BY comment_open_threads
+      SELECT sectionId, recordId FROM comment INDEXED BY comment_open_threads
       WHERE parentId IS NULL AND status = 'open' AND blocking = 1 ORDER BY id
       """)
     {
@@ -182,7 +182,59 @@ public class StoreReader {
     try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'")
   }
 
-  public func pendingRefs() throws -> [PendingRefRecord] { try PendingRefRecord.order(Column("id")).fetchAll(db) }
+  public func comment(recordId: String) throws -> CommentRecord? {
+    try CommentRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM comment WHERE recordId = ?"), arguments: [recordId])
+  }
+
+  /// Comments whose record id starts with `prefix` (what a person types for `resolve`).
+  public func comments(recordIdPrefix prefix: String) throws -> [CommentRecord] {
+    try CommentRecord.fetchAll(
+      db, sql: "SELECT * FROM comment WHERE substr(recordId, 1, ?) = ? ORDER BY id LIMIT 2",
+      arguments: [prefix.utf8.count, prefix])
+  }
+
+  // MARK: - The record as indexed
+
+  public func recordTips() throws -> [String: String] {
+    var tips: [String: String] = [:]
+    for row in try Row.fetchAll(db, sql: "SELECT ref, commitId FROM recordTip") { tips[row[0]] = row[1] }
+    return tips
+  }
+
+  public func isIndexed(record commitId: String) throws -> Bool {
+    try Bool.fetchOne(
+      db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM record WHERE commitId = ?)"), arguments: [commitId]) ?? false
+  }
+
+  public func record(_ commitId: String) throws -> RecordRow? {
+    try RecordRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM record WHERE commitId = ?"), arguments: [commitId])
+  }
+
+  /// The latest record that took effect (highest sequence): the only one a killed write can have left half done.
+  public func lastRecord() throws -> RecordRow? {
+    try RecordRow.fetchOne(db, sql: "SELECT * FROM record ORDER BY sequence DESC, commitId DESC LIMIT 1")
+  }
+
+  public func maxSequence() throws -> Int { try Int.fetchOne(db, sql: "SELECT max(sequence) FROM record") ?? 0 }
+
+  public func refusedRecords() throws -> [RecordRow] {
+    try RecordRow.fetchAll(db, sql: "SELECT * FROM record WHERE refusal IS NOT NULL ORDER BY sequence, commitId")
+  }
+
+  /// Every table's rows in a fixed order, as text: what `verify` compares between the index and a rebuild.
+  public func dump() throws -> [(table: String, rows: [String])] {
+    let tables = [
+      ("section", "id"), ("revision", "sectionId, number"), ("signoff", "id"), ("comment", "id"),
+      ("requirement", "id"), ("requirementLink", "requirementId, sectionId"), ("event", "id"),
+      ("record", "sequence, commitId"), ("recordTip", "ref"),
+    ]
+    return try tables.map { table, order in
+      let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY \(order)").map { row in
+        row.columnNames.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: " | ")
+      }
+      return (table, rows)
+    }
+  }
 }
 
 /// Writes, named for what they do; all run inside the transaction of `Store.write`.
@@ -262,12 +314,29 @@ public final class StoreTransaction: StoreReader {
     return event
   }
 
-  @discardableResult
-  public func insertPendingRef(_ pending: PendingRefRecord) throws -> PendingRefRecord {
-    var pending = pending
-    try pending.insert(db)
-    return pending
+  public func insertRecord(_ record: RecordRow) throws { try record.insert(db) }
+
+  public func setRecordTip(_ ref: String, _ commitId: String) throws {
+    try db.execute(
+      sql: "INSERT INTO recordTip (ref, commitId) VALUES (?, ?) ON CONFLICT(ref) DO UPDATE SET commitId = excluded.commitId",
+      arguments: [ref, commitId])
   }
 
-  public func deletePendingRef(id: Int64) throws { _ = try PendingRefRecord.deleteOne(db, key: id) }
+  /// Empties every table, for a rebuild from git inside one transaction.
+  public func deleteEverything() throws {
+    for table in ["event", "requirementLink", "signoff", "comment", "revision", "section", "requirement", "record",
+      "recordTip"]
+    {
+      try db.execute(sql: "DELETE FROM \(table)")
+    }
+    try db.execute(sql: "DELETE FROM sqlite_sequence")
+  }
+
+  /// Runs `body` in a savepoint: a rule that refuses a replayed action undoes just that action.
+  public func savepoint(_ body: () throws -> Void) throws {
+    try db.inSavepoint {
+      try body()
+      return .commit
+    }
+  }
 }

@@ -183,6 +183,8 @@ public struct CommentRecord: Codable, FetchableRecord, MutablePersistableRecord,
   public static let databaseTableName = "comment"
   public enum Status: String, Codable, Sendable { case open, resolved }
   public var id: Int64?
+  /// The record commit that made the comment (hex): its id on every copy of the policy.
+  public var recordId: String
   public var sectionId: String
   /// The revision the comment was written on; never changes.
   public var revisionNumber: Int
@@ -204,9 +206,10 @@ public struct CommentRecord: Codable, FetchableRecord, MutablePersistableRecord,
   public var createdAt: Date
 
   public init(
-    sectionId: String, revisionNumber: Int, lineStart: Int?, lineEnd: Int?, quotedText: String?, authorId: String,
-    body: String, blocking: Bool, parentId: Int64?, createdAt: Date
+    recordId: String, sectionId: String, revisionNumber: Int, lineStart: Int?, lineEnd: Int?, quotedText: String?,
+    authorId: String, body: String, blocking: Bool, parentId: Int64?, createdAt: Date
   ) {
+    self.recordId = recordId
     self.sectionId = sectionId
     self.revisionNumber = revisionNumber
     self.anchorRevision = revisionNumber
@@ -224,6 +227,7 @@ public struct CommentRecord: Codable, FetchableRecord, MutablePersistableRecord,
 
   public init(row: Row) throws {
     id = try row.decode(forColumn: "id")
+    recordId = try row.decode(forColumn: "recordid")
     sectionId = try row.decode(forColumn: "sectionid")
     revisionNumber = try row.decode(forColumn: "revisionnumber")
     anchorRevision = try row.decode(forColumn: "anchorrevision")
@@ -456,32 +460,48 @@ public struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord, S
   }
 }
 
-// MARK: - Pending reference moves
+// MARK: - Record commits
 
-/// A git reference move promised by a committed SQLite transaction but maybe not yet done in git.
-/// Recovery rolls it forward: the objects were written before the transaction committed.
-public struct PendingRefRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, Equatable {
-  public static let databaseTableName = "pendingRef"
-  public var id: Int64?
-  public var refName: String
-  public var oldTarget: String?
-  public var newTarget: String
-  public var createdAt: Date
+/// One record commit as the index took it in: where it is, the order it took effect in, and — when the
+/// rules refused it on replay — why.
+public struct RecordRow: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
+  public static let databaseTableName = "record"
+  public var commitId: String
+  public var ref: String
+  public var sequence: Int
+  public var actor: String
+  public var action: String
+  public var sectionId: String?
+  /// A commit on a branch that the action moved (a revision on `sections/<id>`, an approval or a definition
+  /// change on `main`), with that branch: a write killed after its record ref moved is completed from here.
+  public var sideCommit: String?
+  public var sideRef: String?
+  public var refusal: String?
 
-  public init(refName: String, oldTarget: String?, newTarget: String, createdAt: Date) {
-    self.refName = refName
-    self.oldTarget = oldTarget
-    self.newTarget = newTarget
-    self.createdAt = createdAt
+  public init(
+    commitId: String, ref: String, sequence: Int, actor: String, action: String, sectionId: String?,
+    sideCommit: String?, sideRef: String?, refusal: String?
+  ) {
+    self.commitId = commitId
+    self.ref = ref
+    self.sequence = sequence
+    self.actor = actor
+    self.action = action
+    self.sectionId = sectionId
+    self.sideCommit = sideCommit
+    self.sideRef = sideRef
+    self.refusal = refusal
   }
 
   public init(row: Row) throws {
-    id = try row.decode(forColumn: "id")
-    refName = try row.decode(forColumn: "refname")
-    oldTarget = try row.decode(forColumn: "oldtarget")
-    newTarget = try row.decode(forColumn: "newtarget")
-    createdAt = try row.decode(forColumn: "createdat")
+    commitId = try row.decode(forColumn: "commitid")
+    ref = try row.decode(forColumn: "ref")
+    sequence = try row.decode(forColumn: "sequence")
+    actor = try row.decode(forColumn: "actor")
+    action = try row.decode(forColumn: "action")
+    sectionId = try row.decode(forColumn: "sectionid")
+    sideCommit = try row.decode(forColumn: "sidecommit")
+    sideRef = try row.decode(forColumn: "sideref")
+    refusal = try row.decode(forColumn: "refusal")
   }
-
-  public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -6,12 +6,15 @@ public enum StoreError: Error, LocalizedError, Sendable {
   case cannotOpen(path: String, reason: String)
   case notFound(String)
   case integrity(String)
+  /// The file is an index of another format (or round one's database): rebuild it from git.
+  case outdated
 
   public var errorDescription: String? {
     switch self {
     case .cannotOpen(let path, let reason): return "cannot open the workspace database \(path): \(reason)"
     case .notFound(let what): return "\(what) not found in the workspace database"
     case .integrity(let what): return "database integrity: \(what)"
+    case .outdated: return "the workspace index was written by another version of policyflow"
     }
   }
 }
@@ -48,6 +51,8 @@ public final class Store: @unchecked Sendable {
     do {
       writer = try DatabaseQueue(path: path.path, configuration: configuration)
       try Store.migrate(writer)
+    } catch StoreError.outdated {
+      throw StoreError.outdated
     } catch {
       throw StoreError.cannotOpen(path: path.path, reason: "\(error)")
     }
@@ -58,28 +63,34 @@ public final class Store: @unchecked Sendable {
   /// Applies the missing migrations, also when another process is applying them at the same time.
   ///
   /// GRDB decides which migrations are missing outside a transaction, then runs each in its own: two processes
-  /// opening a workspace that needs an upgrade both see v2 missing, and the second fails ("duplicate column").
-  /// The first failure is retried; after that, only while another process keeps applying migrations (so at
-  /// most once per migration). A failure without such progress is reported. Nothing is read in addition
-  /// when nothing fails, which is every command but the first after an upgrade.
+  /// opening a new index both see it missing, and the second fails ("table exists"). The failure is retried
+  /// while another process makes progress. An index written by another format (an unknown migration name) is
+  /// refused with `.outdated`: it is only an index, and the caller rebuilds it from git.
   static func migrate(_ writer: DatabaseQueue) throws {
-    var applied: Set<String>?
+    let known = Set(migrator.migrations)
+    let applied = try writer.read { db -> Set<String> in
+      guard try db.tableExists("grdb_migrations") else { return [] }
+      return Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+    }
+    if !applied.isSubset(of: known) { throw StoreError.outdated }
+    var seen: Set<String>?
     while true {
       do {
         try migrator.migrate(writer)
         return
       } catch {
         let now = try writer.read { try migrator.appliedIdentifiers($0) }
-        if let applied, !now.isStrictSuperset(of: applied) { throw error }
-        applied = now
+        if let seen, !now.isStrictSuperset(of: seen) { throw error }
+        seen = now
       }
     }
   }
 
-  /// Migrations are never edited once shipped; a new need is a new migration.
+  /// The index of the record in git. Migrations are never edited once shipped; a new need is a new migration.
+  /// (Round one's database, the only copy of its record, used other names: it is refused, not upgraded.)
   static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()
-    migrator.registerMigration("v1: sections, revisions, sign-offs, comments, requirements, events") { db in
+    migrator.registerMigration("index v1: the record in git") { db in
       try db.create(table: "section") { t in
         t.primaryKey("id", .text)
         t.column("position", .integer).notNull()
@@ -99,6 +110,7 @@ public final class Store: @unchecked Sendable {
         t.column("authorId", .text).notNull()
         t.column("message", .text).notNull()
         t.column("createdAt", .datetime).notNull()
+        t.column("headings", .text)
         t.uniqueKey(["sectionId", "number"])
       }
       try db.create(table: "signoff") { t in
@@ -116,6 +128,7 @@ public final class Store: @unchecked Sendable {
       }
       try db.create(table: "comment") { t in
         t.autoIncrementedPrimaryKey("id")
+        t.column("recordId", .text).notNull().unique()
         t.column("sectionId", .text).notNull().references("section", onDelete: .restrict)
         t.column("revisionNumber", .integer).notNull()
         t.column("anchorRevision", .integer).notNull()
@@ -176,32 +189,29 @@ public final class Store: @unchecked Sendable {
       try db.create(index: "event_section", on: "event", columns: ["sectionId"])
       try db.create(index: "comment_section", on: "comment", columns: ["sectionId"])
       try db.create(index: "signoff_section", on: "signoff", columns: ["sectionId", "revisionNumber"])
-      try db.create(table: "pendingRef") { t in
-        t.autoIncrementedPrimaryKey("id")
-        t.column("refName", .text).notNull()
-        t.column("oldTarget", .text)
-        t.column("newTarget", .text).notNull()
-        t.column("createdAt", .datetime).notNull()
-      }
-      // The log is append-only: the database itself refuses edits and deletions made through SQL
-      // by this program; `verify` still checks the hash chain against edits made around it.
-      try db.execute(sql: """
-        CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
-        CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
-        """)
-    }
-    // Immediate foreign-key checks: adding a column rebuilds nothing, and the deferred whole-database check
-    // would refuse to open (even for `verify`, which reports them) a database with a broken reference.
-    migrator.registerMigration("v2: headings of each revision", foreignKeyChecks: .immediate) { db in
-      // Filled for every new revision; older rows keep NULL and their text is read when needed.
-      try db.alter(table: "revision") { t in t.add(column: "headings", .text) }
-    }
-    // status counts the open threads of every section; without this index it read every comment (bodies and
-    // all): 77 M instructions of status on a history with 20,000 comments.
-    migrator.registerMigration("v3: index of open comment threads", foreignKeyChecks: .immediate) { db in
+      // status counts the open threads of every section; without this index it read every comment.
       try db.execute(sql: """
         CREATE INDEX comment_open_threads ON comment(sectionId, blocking) WHERE parentId IS NULL AND status = 'open'
         """)
+      // Every record commit indexed, in the order it took effect (sequence, then commit id): what catch-up
+      // compares the refs with, and where a refused action keeps its reason.
+      try db.create(table: "record") { t in
+        t.primaryKey("commitId", .text)
+        t.column("ref", .text).notNull()
+        t.column("sequence", .integer).notNull()
+        t.column("actor", .text).notNull()
+        t.column("action", .text).notNull()
+        t.column("sectionId", .text)
+        t.column("sideCommit", .text)
+        t.column("sideRef", .text)
+        t.column("refusal", .text)
+      }
+      try db.create(index: "record_sequence", on: "record", columns: ["sequence", "commitId"])
+      // The tip of each record ref that the index has caught up with.
+      try db.create(table: "recordTip") { t in
+        t.primaryKey("ref", .text)
+        t.column("commitId", .text).notNull()
+      }
     }
     return migrator
   }

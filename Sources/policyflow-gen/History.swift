@@ -61,7 +61,7 @@ struct HistoryPlayer {
   var stats = WriteStats()
 
   /// Comment threads per section: (id, author, open, blocking).
-  private var threads: [[(id: Int64, author: String, open: Bool, blocking: Bool)]] = []
+  private var threads: [[(id: String, author: String, open: Bool, blocking: Bool)]] = []
   private var members: [String: Member] = [:]
   private var lastProgress = Date()
   private var lastProgressCount = 0
@@ -157,12 +157,12 @@ struct HistoryPlayer {
     }
     let blocking = random.chance(0.1)
     let body = "\(random.pick(["Kilde?", "Kan det uddybes?", "Præcisér venligst.", "Enig, men:"])) \(Prose.sentence(&random))"
-    var created: Int64 = 0
+    var created = ""
     try timed("comment") { workspace in
       created = try workspace.comment(
         sectionId: section.id, body: body, lines: lines, revision: nil, blocking: blocking, replyTo: nil,
         actor: reviewer
-      ).id!
+      ).recordId
     }
     threads[index].append((created, reviewer.id, true, blocking))
   }

@@ -13,7 +13,7 @@ struct Comment: ParsableCommand {
   @Option(help: "Line or lines, N or N-M, of the revision.") var line: LineRange?
   @Option(help: "Revision to comment on (default: the latest).") var revision: Int?
   @Flag(help: "Approval waits until this comment is resolved.") var blocking = false
-  @Option(help: "Reply to comment ID (joins its thread).") var reply: Int64?
+  @Option(help: "Reply to comment ID (joins its thread).") var reply: String?
 
   func run() throws {
     try runUseCase {
@@ -26,7 +26,7 @@ struct Comment: ParsableCommand {
         actor: actor)
       let anchor = comment.lineStart.map { start in
         " on line\(comment.lineEnd != start ? "s \(start)-\(comment.lineEnd!)" : " \(start)")" } ?? ""
-      print("comment #\(comment.id!) on \(id) revision \(comment.revisionNumber)\(anchor)\(comment.blocking ? " (blocking)" : "")")
+      print("comment \(comment.shortID) on \(id) revision \(comment.revisionNumber)\(anchor)\(comment.blocking ? " (blocking)" : "")")
     }
   }
 }
@@ -76,7 +76,7 @@ struct Resolve: ParsableCommand {
     commandName: "resolve",
     abstract: "Resolve a comment thread (its author, the section's drafters or the committee chair).")
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Comment id.") var id: Int64
+  @Argument(help: "Comment id (as `comments` shows it; any unique prefix of 4 or more characters).") var id: String
   @Option(name: .shortAndLong, help: "A closing note.") var message: String?
 
   func run() throws {
@@ -84,7 +84,7 @@ struct Resolve: ParsableCommand {
       let workspace = try global.openWorkspace()
       let actor = try global.actor(in: workspace)
       let (comment, outcome) = try workspace.resolve(commentId: id, message: message, actor: actor)
-      print("comment #\(comment.id!) on \(comment.sectionId) is resolved")
+      print("comment \(comment.shortID) on \(comment.sectionId) is resolved")
       if let outcome { report(outcome, in: workspace) }
     }
   }
@@ -93,7 +93,7 @@ struct Resolve: ParsableCommand {
 struct Reopen: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "reopen", abstract: "Reopen a resolved comment thread.")
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Comment id.") var id: Int64
+  @Argument(help: "Comment id (as `comments` shows it; any unique prefix of 4 or more characters).") var id: String
   @Option(name: .shortAndLong, help: "Why.") var message: String?
 
   func run() throws {
@@ -101,7 +101,7 @@ struct Reopen: ParsableCommand {
       let workspace = try global.openWorkspace()
       let actor = try global.actor(in: workspace)
       let comment = try workspace.reopen(commentId: id, message: message, actor: actor)
-      print("comment #\(comment.id!) on \(comment.sectionId) is open again")
+      print("comment \(comment.shortID) on \(comment.sectionId) is open again")
     }
   }
 }

@@ -129,3 +129,27 @@ struct Verify: ParsableCommand {
     }
   }
 }
+
+struct Reindex: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "reindex",
+    abstract: "Rebuild the local index (.policyflow/) from the review record in git.",
+    discussion: """
+      The index is only a fast copy of what git records; reindex deletes it and replays every action of the
+      record refs (refs/policyflow/*). In a plain `git clone`, which fetches only branches, it fetches the
+      record refs from origin first.
+      """)
+  @OptionGroup var global: GlobalOptions
+
+  func run() throws {
+    try runUseCase {
+      let environment = ProcessInfo.processInfo.environment
+      let explicit = global.workspace ?? environment["POLICYFLOW_WORKSPACE"]
+      let location = try WorkspaceLocation.find(
+        explicit: explicit, from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+      let report = try Workspace.reindex(at: location)
+      print("reindexed \(location.root.path): \(report.applied) events from the record"
+        + (report.refused > 0 ? ", \(report.refused) action(s) refused by the rules (see `policyflow verify`)" : ""))
+    }
+  }
+}

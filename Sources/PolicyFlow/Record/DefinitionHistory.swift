@@ -1,0 +1,33 @@
+import Foundation
+import PolicyGit
+import PolicyManifest
+import PolicyWorkflow
+
+extension Workspace {
+  /// Runs `body` with the definition committed in `commit` in force: an action of the record is judged by the
+  /// members, rights and workflow it was decided against, not by today's.
+  ///
+  /// Definitions are parsed once per process for each distinct set of definition files (their blob ids): a
+  /// history of thousands of approvals on `main` has a handful of distinct definitions.
+  func withDefinition<T>(at commit: ObjectID, _ body: () throws -> T) throws -> T {
+    if commit == definitionCommit { return try body() }
+    let saved = (definition, workflow, definitionCommit)
+    (definition, workflow) = try definitionPair(at: commit)
+    definitionCommit = commit
+    defer { (definition, workflow, definitionCommit) = saved }
+    return try body()
+  }
+
+  func definitionPair(at commit: ObjectID) throws -> (PolicyDefinition, WorkflowDefinition) {
+    var key = ""
+    for file in try Workspace.definitionBlobs(in: repository, at: commit) { key += "\(file.path)=\(file.blob.hex);" }
+    for name in try repository.files(in: commit, under: "workflows") {
+      let path = name.hasPrefix("workflows/") ? name : "workflows/\(name)"
+      if let blob = try repository.blobID(at: path, in: commit) { key += "\(path)=\(blob.hex);" }
+    }
+    if let known = parsedDefinitions[key] { return known }
+    let pair = try Workspace.loadCommittedDefinition(from: repository, at: commit)
+    parsedDefinitions[key] = pair
+    return pair
+  }
+}

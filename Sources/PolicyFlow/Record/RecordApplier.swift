@@ -1,0 +1,637 @@
+import Foundation
+import PolicyGit
+import PolicyManifest
+import PolicyStore
+import PolicyWorkflow
+
+/// What applying one action to the index did (or, in a dry run, would do).
+struct AppliedAction {
+  var fromState: String?
+  var toState: String?
+  var revision: Int?
+  var approval: PendingApproval?
+  var approvalCommit: ObjectID?
+  var comment: CommentRecord?
+  var notes: [String] = []
+}
+
+/// An automatic transition into an approved state that the action makes possible: the command writes the
+/// approval commit on `main` and names it in the action's record commit.
+struct PendingApproval {
+  let section: SectionSpec
+  let revision: RevisionRecord
+  let signers: [Member]
+  let transition: WorkflowTransition
+}
+
+enum ApplyMode {
+  /// The command asks what its action would do; the transaction is rolled back.
+  case dryRun
+  /// The action is in git; the index takes it in.
+  case index
+}
+
+/// The rules of the review record, applied to one recorded action: the one place that decides whether an
+/// action is permitted and what it changes.
+///
+/// Commands run it before they write (a dry run whose refusals are their error messages) and the index runs it
+/// on every record commit it takes in (`reindex`, catch-up after a fetch, `verify`'s rebuild). So the live index
+/// and a rebuild from git cannot disagree, and an action that git holds but the rules refuse — written around
+/// policyflow, or no longer permitted — takes no effect and is kept with its reason.
+///
+/// Automatic transitions are derived, not recorded: after every action on a section the workflow's automatic
+/// transitions are evaluated on the facts as they now are. An approval's commit on `main` is named by the
+/// action that caused it (`Policyflow-Approval-Commit`).
+extension Workspace {
+  func apply(_ entry: RecordEntry, _ tx: StoreTransaction, mode: ApplyMode) throws -> AppliedAction {
+    try withDefinition(at: entry.definition) {
+      guard let actor = definition.members.member(id: entry.actor) else {
+        throw PolicyFlowError.notPermitted(
+          "the action's actor `\(entry.actor)` is not in members.yaml as it stood when the action was taken.")
+      }
+      if mode == .index, entry.authorEmail.lowercased() != actor.email.lowercased() {
+        throw PolicyFlowError.notPermitted(
+          "the record commit's author <\(entry.authorEmail)> is not \(actor.id) <\(actor.email)>, whom it names as actor.")
+      }
+      var result: AppliedAction
+      switch entry.kind {
+      case .initPolicy: result = try applyInit(entry, tx)
+      case .create: result = try applyCreate(entry, tx)
+      case .submit: result = try applySubmit(entry, tx, actor: actor)
+      case .signoff: result = try applySignoff(entry, tx, actor: actor)
+      case .requestChanges: result = try applyRequestChanges(entry, tx, actor: actor)
+      case .transition: result = try applyTransition(entry, tx, actor: actor)
+      case .comment, .reply: result = try applyComment(entry, tx, actor: actor, mode: mode)
+      case .resolve, .reopenComment: result = try applyThreadStatus(entry, tx, actor: actor)
+      case .link, .waive, .confirm: result = try applyAnswer(entry, tx, actor: actor)
+      case .requirementAdd, .requirementEdit: result = try applyRequirementChange(entry, tx, actor: actor)
+      case .release: result = try applyRelease(entry, tx, actor: actor)
+      }
+      if let id = entry.section, entry.kind != .create {
+        try evaluateAutomaticTransition(section: try section(id), entry: entry, tx, mode: mode, into: &result)
+      } else if entry[.approvalCommit] != nil {
+        throw PolicyFlowError.notPermitted("the action names an approval commit but concerns no section.")
+      }
+      return result
+    }
+  }
+
+  // MARK: - The policy as a whole
+
+  private func applyInit(_ entry: RecordEntry, _ tx: StoreTransaction) throws -> AppliedAction {
+    guard try tx.maxSequence() == 0, try tx.sections().isEmpty else {
+      throw PolicyFlowError.notPermitted("the policy was already created; a second `init` action takes no effect.")
+    }
+    try appendEvent(
+      tx, entry, action: "init", commit: entry.definition.hex,
+      detail: "\(definition.manifest.title) \(definition.manifest.period)")
+    for (position, requirement) in definition.requirements.enumerated() {
+      try tx.upsertRequirement(requirementRecord(requirement, position: position))
+    }
+    return AppliedAction()
+  }
+
+  private func applyCreate(_ entry: RecordEntry, _ tx: StoreTransaction) throws -> AppliedAction {
+    guard let id = entry.section, let position = definition.manifest.sections.firstIndex(where: { $0.id == id }) else {
+      throw PolicyFlowError.notPermitted("creates section `\(entry.section ?? "")`, which policy.yaml does not name.")
+    }
+    guard try tx.section(id) == nil else {
+      throw PolicyFlowError.notPermitted("section \(id) exists already; a second revision 0 takes no effect.")
+    }
+    let revision = try revisionRow(entry, section: id, number: 0, author: entry.actor, message: entry.body)
+    try tx.insertSection(SectionRecord(
+      id: id, position: position, state: workflow.initial, latestRevision: 0, updatedAt: entry.time))
+    try tx.insertRevision(revision.record)
+    try appendEvent(
+      tx, entry, action: "revision", section: id, to: workflow.initial, revision: 0, commit: revision.record.commitId,
+      detail: entry.body)
+    return AppliedAction(toState: workflow.initial, revision: 0)
+  }
+
+  /// A revision's row from the commit the record names, checked against the record's content hash.
+  private func revisionRow(_ entry: RecordEntry, section: String, number: Int, author: String, message: String) throws
+    -> (record: RevisionRecord, text: String)
+  {
+    guard let commitId = entry.objectID(.revisionCommit), let hash = entry[.contentHash] else {
+      throw PolicyFlowError.notPermitted("section \(section): the action names no revision commit or content hash.")
+    }
+    guard repository.objectExists(commitId), let blob = try repository.blobID(at: Workspace.sectionPath(section), in: commitId)
+    else {
+      throw PolicyFlowError.notPermitted(
+        "section \(section): revision \(number)'s commit \(commitId) is missing or holds no \(Workspace.sectionPath(section)).")
+    }
+    let data = try repository.readBlob(blob)
+    guard sha256Hex(data) == hash else {
+      throw PolicyFlowError.notPermitted("section \(section): revision \(number)'s text does not match its content hash.")
+    }
+    let text = String(decoding: data, as: UTF8.self)
+    let record = RevisionRecord(
+      sectionId: section, number: number, commitId: commitId.hex, blobId: blob.hex, contentHash: hash, authorId: author,
+      message: message, createdAt: entry.time, headings: SectionText.recordedHeadings(of: text))
+    return (record, text)
+  }
+
+  // MARK: - Revisions
+
+  private func applySubmit(_ entry: RecordEntry, _ tx: StoreTransaction, actor: Member) throws -> AppliedAction {
+    let section = try section(entry.section ?? "")
+    let record = try indexedSection(section.id, tx)
+    let transition = try permittedTransition(on: "submit", section: section, record: record, actor: actor)
+    guard let previous = try tx.revision(section.id, record.latestRevision) else {
+      throw PolicyFlowError.internal("section \(section.id) has no indexed revision \(record.latestRevision)")
+    }
+    guard entry[.revisionCommit] != nil else {
+      // Sending the unchanged text (e.g. the template's revision 0) into review is a submission without a new
+      // revision; re-sending what is already under review is nothing at all.
+      guard entry.int(.revision) == previous.number, entry[.contentHash] == previous.contentHash else {
+        throw PolicyFlowError.notPermitted(
+          "section \(section.id): the unchanged submission names revision \(entry[.revision] ?? "?"), but the latest "
+            + "is \(previous.number).")
+      }
+      guard record.state != transition.to else {
+        throw PolicyFlowError.badInput(
+          "section \(section.id): the text is identical to revision \(previous.number), which is already "
+            + "\(stateLabel(record.state)); nothing to submit. Edit the text and submit again.")
+      }
+      try setState(section.id, tx, to: transition.to, at: entry.time)
+      try appendEvent(
+        tx, entry, action: "submit", section: section.id, from: record.state, to: transition.to,
+        revision: previous.number, detail: entry.body.isEmpty ? "revision \(previous.number) unchanged" : entry.body)
+      return AppliedAction(
+        fromState: record.state, toState: transition.to, revision: previous.number,
+        notes: ["the text is unchanged: revision \(previous.number) goes to review as it is."])
+    }
+    let number = record.latestRevision + 1
+    guard entry.int(.revision) == number else {
+      throw PolicyFlowError.notPermitted(
+        "section \(section.id): the submission names revision \(entry[.revision] ?? "?"), but the next is \(number).")
+    }
+    let summary = entry.body.isEmpty ? "Revision \(number)" : entry.body
+    let (revision, text) = try revisionRow(entry, section: section.id, number: number, author: actor.id, message: summary)
+    guard try repository.commit(ObjectID(hex: revision.commitId)!).parents == [ObjectID(hex: previous.commitId)!] else {
+      throw PolicyFlowError.notPermitted(
+        "section \(section.id): revision \(number)'s commit does not follow revision \(previous.number) on its branch.")
+    }
+    guard revision.contentHash != previous.contentHash else {
+      throw PolicyFlowError.notPermitted("section \(section.id): revision \(number) repeats revision \(previous.number).")
+    }
+    let missing = SectionText.missingHeadings(section.requiredHeadings, recorded: revision.headings ?? "")
+    guard missing.isEmpty else {
+      throw PolicyFlowError.badInput(
+        "section \(section.id): the text lacks the required sub-heading\(missing.count == 1 ? "" : "s") "
+          + missing.map { "\"\($0)\"" }.joined(separator: ", ")
+          + ". Add \(missing.count == 1 ? "it" : "them") as `## …` heading lines and submit again; nothing was recorded.")
+    }
+    var notes: [String] = []
+    let stale = try tx.signoffs(of: section.id, revision: previous.number).filter { $0.decision == .approve }
+    if !stale.isEmpty {
+      notes.append("\(stale.count) sign-off\(stale.count == 1 ? "" : "s") on revision \(previous.number) no longer count.")
+    }
+    try tx.insertRevision(revision)
+    let contentData = Data(text.utf8)
+    var hunksByAnchor: [Int: [DiffHunk]] = [:]
+    func hunks(from anchor: Int) throws -> [DiffHunk] {
+      if let known = hunksByAnchor[anchor] { return known }
+      let old = try revisionText(section.id, try tx.revision(section.id, anchor))
+      let computed = try repository.diffHunks(old: Data(old.utf8), new: contentData, contextLines: 0)
+      hunksByAnchor[anchor] = computed
+      return computed
+    }
+    let outdated = try carryComments(tx, section: section.id, to: number, hunks: hunks)
+    if outdated > 0 { notes.append("\(outdated) comment\(outdated == 1 ? " is" : "s are") outdated: their lines changed.") }
+    try carryLinks(tx, section: section.id, from: previous.number, to: number, hunks: hunks)
+    var updated = record
+    updated.latestRevision = number
+    updated.state = transition.to
+    updated.updatedAt = entry.time
+    try tx.updateSection(updated)
+    try appendEvent(
+      tx, entry, action: "submit", section: section.id, from: record.state, to: transition.to, revision: number,
+      commit: revision.commitId, detail: summary)
+    return AppliedAction(fromState: record.state, toState: transition.to, revision: number, notes: notes)
+  }
+
+  /// Open threads follow their lines into the new revision (diffs computed only for the revisions they sit on).
+  private func carryComments(
+    _ tx: StoreTransaction, section: String, to revision: Int, hunks: (Int) throws -> [DiffHunk]
+  ) throws -> Int {
+    var outdated = 0
+    for var comment in try tx.anchoredThreads(of: section) {
+      guard comment.status == .open || comment.lineStart != nil else { continue }
+      if let start = comment.lineStart, let end = comment.lineEnd {
+        if let followed = LineAnchor.follow(start...end, through: try hunks(comment.anchorRevision)) {
+          comment.lineStart = followed.lowerBound
+          comment.lineEnd = followed.upperBound
+          comment.anchorRevision = revision
+        } else {
+          comment.outdated = true
+          outdated += comment.status == .open ? 1 : 0
+        }
+      } else {
+        comment.anchorRevision = revision
+      }
+      try tx.moveCommentAnchor(comment)
+    }
+    return outdated
+  }
+
+  /// Links whose lines are untouched follow the text; the rest stay on the old revision and so read as suspect.
+  private func carryLinks(
+    _ tx: StoreTransaction, section: String, from old: Int, to new: Int, hunks: (Int) throws -> [DiffHunk]
+  ) throws {
+    for var link in try tx.links(section: section) where link.kind == .addressed && link.revisionNumber == old {
+      guard let start = link.lineStart, let end = link.lineEnd,
+        let followed = LineAnchor.follow(start...end, through: try hunks(old))
+      else { continue }
+      link.lineStart = followed.lowerBound
+      link.lineEnd = followed.upperBound
+      link.revisionNumber = new
+      try tx.updateLink(link)
+    }
+  }
+
+  // MARK: - Review votes and transitions
+
+  private func applySignoff(_ entry: RecordEntry, _ tx: StoreTransaction, actor: Member) throws -> AppliedAction {
+    let section = try section(entry.section ?? "")
+    let record = try indexedSection(section.id, tx)
+    let allowed = workflow.signoffCapacities(in: record.state)
+    guard !allowed.isEmpty else {
+      throw PolicyFlowError.notPermitted(
+        "section \(section.id) is \(stateLabel(record.state)) (\(record.state)): there is nothing to sign off. "
+          + "Sign-offs are given while a revision is under review; nothing was recorded.")
+    }
+    let held = capacities(of: actor, for: section, among: allowed)
+    guard !held.isEmpty else {
+      throw PolicyFlowError.notPermitted(
+        "\(actor.name) (\(actor.id)) may not sign off section \(section.id): sign-offs come from "
+          + "\(describe(Capacity.allCases.filter(allowed.contains), for: section)); nothing was recorded.")
+    }
+    let (capacity, group) = try recordedCapacity(entry, held: held, section: section)
+    let revision = try latestRevision(section.id, record, tx, entry: entry)
+    try refuseOwnText(actor: actor, revision: revision, section: section, tx)
+    if try tx.signoffs(of: section.id, revision: revision.number).contains(where: {
+      $0.personId == actor.id && $0.decision == .approve
+    }) {
+      throw PolicyFlowError.notPermitted(
+        "\(actor.name) has already signed off revision \(revision.number) of section \(section.id); "
+          + "a person counts once per revision. Nothing was recorded.")
+    }
+    try tx.insertSignoff(SignoffRecord(
+      sectionId: section.id, revisionNumber: revision.number, contentHash: revision.contentHash, personId: actor.id,
+      capacity: capacity.rawValue, groupCode: group, decision: .approve, message: entry.body, createdAt: entry.time))
+    try appendEvent(
+      tx, entry, action: "signoff", section: section.id, from: record.state, to: record.state,
+      revision: revision.number, detail: "\(capacity.rawValue)\(group.map { " \($0)" } ?? ""): \(entry.body)")
+    return AppliedAction(fromState: record.state, toState: record.state, revision: revision.number)
+  }
+
+  private func applyRequestChanges(_ entry: RecordEntry, _ tx: StoreTransaction, actor: Member) throws -> AppliedAction {
+    let section = try section(entry.section ?? "")
+    let record = try indexedSection(section.id, tx)
+    let transition = try permittedTransition(on: "request_changes", section: section, record: record, actor: actor)
+    let revision = try latestRevision(section.id, record, tx, entry: entry)
+    try refuseOwnText(actor: actor, revision: revision, section: section, tx)
+    let held = capacities(of: actor, for: section, among: Set(transition.allowed))
+    let (capacity, group) = try recordedCapacity(entry, held: held, section: section)
+    try tx.insertSignoff(SignoffRecord(
+      sectionId: section.id, revisionNumber: revision.number, contentHash: revision.contentHash, personId: actor.id,
+      capacity: capacity.rawValue, groupCode: group, decision: .requestChanges, message: entry.body,
+      createdAt: entry.time))
+    try setState(section.id, tx, to: transition.to, at: entry.time)
+    try appendEvent(
+      tx, entry, action: "request_changes", section: section.id, from: record.state, to: transition.to,
+      revision: revision.number, detail: entry.body)
+    return AppliedAction(fromState: record.state, toState: transition.to, revision: revision.number)
+  }
+
+  private func applyTransition(_ entry: RecordEntry, _ tx: StoreTransaction, actor: Member) throws -> AppliedAction {
+    let section = try section(entry.section ?? "")
+    let record = try indexedSection(section.id, tx)
+    guard let event = entry[.event], !["submit", "request_changes"].contains(event) else {
+      throw PolicyFlowError.notPermitted("section \(section.id): the transition names no event of its own.")
+    }
+    let transition = try permittedTransition(on: event, section: section, record: record, actor: actor)
+    try setState(section.id, tx, to: transition.to, at: entry.time)
+    try appendEvent(
+      tx, entry, action: event, section: section.id, from: record.state, to: transition.to,
+      revision: record.latestRevision, detail: entry.body)
+    return AppliedAction(fromState: record.state, toState: transition.to, revision: record.latestRevision)
+  }
+
+  /// The capacity the record says the actor acted in, which they must hold.
+  private func recordedCapacity(
+    _ entry: RecordEntry, held: [(capacity: Capacity, group: String?)], section: SectionSpec
+  ) throws -> (Capacity, String?) {
+    guard let raw = entry[.capacity], let capacity = Capacity(rawValue: raw),
+      let match = held.first(where: {
+        $0.capacity == capacity && normalizedCode($0.group ?? "") == normalizedCode(entry[.group] ?? "")
+      })
+    else {
+      throw PolicyFlowError.notPermitted(
+        "section \(section.id): the action claims the capacity \(entry[.capacity] ?? "none")"
+          + "\(entry[.group].map { " \($0)" } ?? ""), which its actor does not hold.")
+    }
+    return (match.capacity, match.group)
+  }
+
+  private func latestRevision(_ id: String, _ record: SectionRecord, _ tx: StoreTransaction, entry: RecordEntry) throws
+    -> RevisionRecord
+  {
+    guard let revision = try tx.revision(id, record.latestRevision) else {
+      throw PolicyFlowError.internal("section \(id) has no indexed revision \(record.latestRevision)")
+    }
+    guard entry.int(.revision) == revision.number, entry[.contentHash] == revision.contentHash else {
+      throw PolicyFlowError.notPermitted(
+        "section \(id): the action was given on revision \(entry[.revision] ?? "?"), but the latest revision is "
+          + "\(revision.number); it no longer applies.")
+    }
+    return revision
+  }
+
+  // MARK: - Comments
+
+  private func applyComment(_ entry: RecordEntry, _ tx: StoreTransaction, actor: Member, mode: ApplyMode) throws
+    -> AppliedAction
+  {
+    let section = try section(entry.section ?? "")
+    let record = try indexedSection(section.id, tx)
+    guard isMember(actor) else {
+      throw PolicyFlowError.notPermitted("\(actor.id) has no role in members.yaml and may not comment.")
+    }
+    var parent: CommentRecord?
+    if entry.kind == .reply {
+      guard let target = entry[.comment], let found = try tx.comment(recordId: target), found.sectionId == section.id
+      else {
+        throw PolicyFlowError.missing(
+          "section \(section.id) has no comment \(entry[.comment].map(RecordEntry.shortID) ?? "?") to reply to; "
+            + "see `policyflow comments \(section.id)`.")
+      }
+      parent = try found.parentId.flatMap { try tx.comment($0) } ?? found
+    }
+    guard let number = entry.int(.revision), let revision = try tx.revision(section.id, number) else {
+      throw PolicyFlowError.missing(
+        "section \(section.id) has no revision \(entry[.revision] ?? "?") (revisions 0-\(record.latestRevision)).")
+    }
+    var quoted: String?
+    let lines = entry.lines
+    if entry[.lines] != nil && lines == nil { throw PolicyFlowError.usage("malformed line range `\(entry[.lines]!)`.") }
+    if let lines {
+      let textLines = SectionText.lines(try revisionText(section.id, revision))
+      guard lines.upperBound <= textLines.count else {
+        throw PolicyFlowError.usage(
+          "section \(section.id) revision \(number) has lines 1-\(textLines.count); --line \(lines.lowerBound)"
+            + "\(lines.count > 1 ? "-\(lines.upperBound)" : "") is outside it. See `policyflow show \(section.id) "
+            + "--revision \(number) --line-numbers`.")
+      }
+      quoted = textLines[(lines.lowerBound - 1)...(lines.upperBound - 1)].joined(separator: "\n")
+    }
+    let blocking = entry[.blocking] == "true"
+    if parent != nil && (lines != nil || blocking) {
+      throw PolicyFlowError.usage("a reply (--reply) belongs to its thread: it takes no --line or --blocking.")
+    }
+    let recordId = entry.commit?.hex ?? String(repeating: "0", count: 40)
+    var comment = CommentRecord(
+      recordId: recordId, sectionId: section.id, revisionNumber: number, lineStart: lines?.lowerBound,
+      lineEnd: lines?.upperBound, quotedText: quoted, authorId: actor.id, body: entry.body, blocking: blocking,
+      parentId: parent?.id, createdAt: entry.time)
+    if let parent { comment.anchorRevision = parent.anchorRevision }
+    comment = try tx.insertComment(comment)
+    try appendEvent(
+      tx, entry, action: parent == nil ? "comment" : "reply", section: section.id, revision: number,
+      detail: "#\(RecordEntry.shortID(recordId))\(blocking ? " blocking" : "")")
+    return AppliedAction(revision: number, comment: comment)
+  }
+
+  private func applyThreadStatus(_ entry: RecordEntry, _ tx: StoreTransaction, actor: Member) throws -> AppliedAction {
+    let open = entry.kind == .reopenComment
+    let section = try section(entry.section ?? "")
+    guard let target = entry[.comment], var root = try tx.comment(recordId: target), root.sectionId == section.id,
+      root.parentId == nil
+    else {
+      throw PolicyFlowError.missing(
+        "section \(section.id) has no comment thread \(entry[.comment].map(RecordEntry.shortID) ?? "?").")
+    }
+    let shortID = RecordEntry.shortID(root.recordId)
+    let mayAct =
+      root.authorId == actor.id || !capacities(of: actor, for: section, among: [.ownerDrafter, .committeeChair]).isEmpty
+    guard mayAct else {
+      throw PolicyFlowError.notPermitted(
+        "\(actor.name) may not \(open ? "reopen" : "resolve") comment \(shortID) on section \(section.id): that is "
+          + "for its author, \(describe(.ownerDrafter, for: section)) or \(describe(.committeeChair, for: section)). "
+          + "Nothing was changed.")
+    }
+    if (root.status == .open) == open {
+      throw PolicyFlowError.notPermitted(
+        "comment \(shortID) on section \(section.id) is already \(open ? "open" : "resolved"); nothing was changed.")
+    }
+    root.status = open ? .open : .resolved
+    root.resolvedBy = open ? nil : actor.id
+    root.resolvedAt = open ? nil : entry.time
+    try tx.updateComment(root)
+    try appendEvent(
+      tx, entry, action: open ? "reopen-comment" : "resolve-comment", section: section.id,
+      detail: "#\(shortID)\(entry.body.isEmpty ? "" : ": \(entry.body)")")
+    return AppliedAction(comment: root)
+  }
+
+  // MARK: - Requirements
+
+  private func applyAnswer(_ entry: RecordEntry, _ tx: StoreTransaction, actor: Member) throws -> AppliedAction {
+    let section = try section(entry.section ?? "")
+    let record = try indexedSection(section.id, tx)
+    guard let requirementId = entry[.requirement], let requirement = try tx.requirement(requirementId) else {
+      throw PolicyFlowError.missing("unknown requirement `\(entry[.requirement] ?? "")`; see `policyflow req list`.")
+    }
+    var kind: RequirementLinkRecord.Kind = entry.kind == .waive ? .waived : .addressed
+    var note = entry.body
+    var lines = entry.lines
+    if entry.kind == .confirm {
+      guard let existing = try tx.links(requirement: requirement.id, section: section.id).first else {
+        throw PolicyFlowError.missing(
+          "requirement \(requirement.id) has no link or waiver in section \(section.id) to confirm; "
+            + "use `policyflow req link \(requirement.id) \(section.id) -m NOTE`.")
+      }
+      kind = existing.kind
+      note = existing.note
+      lines = existing.lineStart.map { $0...(existing.lineEnd ?? $0) }
+    }
+    guard !note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+      throw PolicyFlowError.usage(
+        kind == .waived
+          ? "say why \(requirement.id) is not answered in \(section.id): -m REASON"
+          : "say where and how \(section.id) answers \(requirement.id): -m NOTE")
+    }
+    let allowed: Set<Capacity> = kind == .waived ? [.secretariat, .ownerDrafter, .ownerHead] : [.ownerDrafter, .ownerHead]
+    guard !capacities(of: actor, for: section, among: allowed).isEmpty else {
+      throw PolicyFlowError.notPermitted(
+        "\(actor.name) may not \(kind == .waived ? "waive" : "link") requirement \(requirement.id) in section "
+          + "\(section.id): that is for \(describe(Capacity.allCases.filter(allowed.contains), for: section)). "
+          + "Nothing was changed.")
+    }
+    guard let latest = try tx.revision(section.id, record.latestRevision), entry.int(.revision) == latest.number else {
+      throw PolicyFlowError.notPermitted(
+        "section \(section.id): the answer was given on revision \(entry[.revision] ?? "?"), which is no longer the latest.")
+    }
+    var linkedHash = latest.contentHash
+    if let lines {
+      let textLines = SectionText.lines(try revisionText(section.id, latest))
+      guard lines.lowerBound >= 1, lines.upperBound <= textLines.count else {
+        throw PolicyFlowError.usage(
+          "section \(section.id) revision \(latest.number) has lines 1-\(textLines.count); --lines "
+            + "\(lines.lowerBound)-\(lines.upperBound) is outside it.")
+      }
+      linkedHash = sha256Hex(textLines[(lines.lowerBound - 1)...(lines.upperBound - 1)].joined(separator: "\n"))
+    }
+    try tx.replaceLink(RequirementLinkRecord(
+      requirementId: requirement.id, sectionId: section.id, kind: kind, note: note, revisionNumber: latest.number,
+      lineStart: lines?.lowerBound, lineEnd: lines?.upperBound, linkedTextHash: linkedHash,
+      requirementHash: requirement.textHash, createdBy: actor.id, createdAt: entry.time))
+    try appendEvent(
+      tx, entry, action: entry.kind.rawValue, section: section.id, revision: latest.number,
+      detail: "\(requirement.id): \(note)")
+    return AppliedAction(revision: latest.number)
+  }
+
+  /// `req add` / `req edit`: the requirement as the definition commit the action names has it.
+  private func applyRequirementChange(_ entry: RecordEntry, _ tx: StoreTransaction, actor: Member) throws
+    -> AppliedAction
+  {
+    guard actor.roles.contains(.secretariat) else {
+      throw PolicyFlowError.notPermitted(
+        "\(actor.name) may not change requirements: that is for the secretariat (role secretariat). Nothing was changed.")
+    }
+    guard let id = entry[.requirement], let requirement = definition.requirement(id) else {
+      throw PolicyFlowError.notPermitted(
+        "requirement \(entry[.requirement] ?? "?") is not in the definition commit \(entry.definition) the action names.")
+    }
+    let existing = try tx.requirement(id)
+    if entry.kind == .requirementAdd, existing != nil {
+      throw PolicyFlowError.notPermitted("requirement \(id) exists already; change it with `policyflow req edit \(id)`.")
+    }
+    if entry.kind == .requirementEdit, existing == nil {
+      throw PolicyFlowError.missing("unknown requirement `\(id)`; see `policyflow req list`.")
+    }
+    let position = try existing?.position ?? tx.requirements().count
+    try tx.upsertRequirement(requirementRecord(requirement, position: position))
+    try appendEvent(
+      tx, entry, action: entry.kind.rawValue, commit: entry.definition.hex, detail: "\(id): \(requirement.text)")
+    return AppliedAction()
+  }
+
+  func requirementRecord(_ requirement: Requirement, position: Int) -> RequirementRecord {
+    RequirementRecord(
+      id: requirement.id, kind: requirement.kind.rawValue, source: requirement.source, theme: requirement.theme,
+      text: requirement.text, textHash: sha256Hex(requirement.text), targets: requirement.targets,
+      file: requirement.file, position: position)
+  }
+
+  private func applyRelease(_ entry: RecordEntry, _ tx: StoreTransaction, actor: Member) throws -> AppliedAction {
+    guard actor.roles.contains(.secretariat) else {
+      throw PolicyFlowError.notPermitted("\(actor.name) may not publish a release: that is for the secretariat.")
+    }
+    guard let name = entry[.releaseName], let commit = entry.objectID(.releaseCommit), repository.objectExists(commit)
+    else {
+      throw PolicyFlowError.notPermitted("the release names no release commit that exists.")
+    }
+    try appendEvent(tx, entry, action: "release", commit: commit.hex, detail: name)
+    return AppliedAction()
+  }
+
+  // MARK: - Automatic transitions
+
+  /// Fires the first automatic transition whose guards hold after the action; entering an approved state needs
+  /// the approval commit the action names (in a dry run: reports that one must be written).
+  private func evaluateAutomaticTransition(
+    section: SectionSpec, entry: RecordEntry, _ tx: StoreTransaction, mode: ApplyMode, into result: inout AppliedAction
+  ) throws {
+    let record = try indexedSection(section.id, tx)
+    let named = entry.objectID(.approvalCommit)
+    guard !workflow.automaticTransitions(from: record.state).isEmpty else {
+      if named != nil { throw PolicyFlowError.notPermitted("the action names an approval commit, but approves nothing.") }
+      return
+    }
+    let facts = try facts(for: section, record: record, reader: tx)
+    guard let transition = workflow.firableAutomaticTransition(from: record.state, facts: facts) else {
+      if named != nil { throw PolicyFlowError.notPermitted("the action names an approval commit, but approves nothing.") }
+      return
+    }
+    guard let revision = try tx.revision(section.id, record.latestRevision) else { return }
+    var updated = record
+    updated.state = transition.to
+    updated.updatedAt = entry.time
+    var approval: ObjectID?
+    if workflow.state(transition.to)?.isApproved == true {
+      let signers = facts.signoffs.compactMap { definition.members.member(id: $0.personID) }
+      let pending = PendingApproval(section: section, revision: revision, signers: signers, transition: transition)
+      if mode == .dryRun {
+        result.approval = pending
+      } else {
+        guard let named else {
+          throw PolicyFlowError.notPermitted(
+            "section \(section.id): the action completes the guards of `\(transition.id)`, which approves revision "
+              + "\(revision.number), but names no approval commit on main.")
+        }
+        try checkApprovalCommit(named, pending)
+        approval = named
+        updated.approvedRevision = revision.number
+        updated.approvedCommit = named.hex
+      }
+    } else if named != nil {
+      throw PolicyFlowError.notPermitted("the action names an approval commit, but approves nothing.")
+    }
+    try tx.updateSection(updated)
+    try appendEvent(
+      tx, entry, action: workflow.state(transition.to)?.isApproved == true ? "approved" : "auto-transition",
+      section: section.id, from: record.state, to: transition.to, revision: revision.number, commit: approval?.hex,
+      detail: "automatic: the guards of `\(transition.id)` hold")
+    result.toState = transition.to
+    result.approvalCommit = approval
+  }
+
+  /// The approval commit holds the approved revision's text and says so in its trailers, naming its signers.
+  private func checkApprovalCommit(_ id: ObjectID, _ pending: PendingApproval) throws {
+    guard repository.objectExists(id) else {
+      throw PolicyFlowError.notPermitted("section \(pending.section.id): the approval commit \(id) does not exist.")
+    }
+    let commit = try repository.commit(id)
+    guard let parsed = ApprovalMessage.parse(commit), parsed.section == pending.section.id,
+      parsed.revision == pending.revision.number, parsed.revisionCommit == pending.revision.commitId,
+      parsed.contentHash == pending.revision.contentHash,
+      try repository.blobID(at: Workspace.sectionPath(pending.section.id), in: id)?.hex == pending.revision.blobId
+    else {
+      throw PolicyFlowError.notPermitted(
+        "section \(pending.section.id): the approval commit \(id) does not hold revision \(pending.revision.number).")
+    }
+    guard Set(parsed.signers) == Set(pending.signers.map { "\($0.name) <\($0.email)>" }) else {
+      throw PolicyFlowError.notPermitted(
+        "section \(pending.section.id): the approval commit \(id) names signers other than those whose sign-offs count.")
+    }
+  }
+
+  // MARK: - Helpers
+
+  func indexedSection(_ id: String, _ tx: StoreReader) throws -> SectionRecord {
+    guard let record = try tx.section(id) else {
+      throw PolicyFlowError.notPermitted("section \(id) has no revision 0 in the record.")
+    }
+    return record
+  }
+
+  private func setState(_ id: String, _ tx: StoreTransaction, to state: String, at time: Date) throws {
+    var record = try indexedSection(id, tx)
+    record.state = state
+    record.updatedAt = time
+    try tx.updateSection(record)
+  }
+
+  @discardableResult
+  private func appendEvent(
+    _ tx: StoreTransaction, _ entry: RecordEntry, action: String, section: String? = nil, from: String? = nil,
+    to: String? = nil, revision: Int? = nil, commit: String? = nil, detail: String
+  ) throws -> EventRecord {
+    try tx.appendEvent(EventRecord(
+      at: entry.time, actor: entry.actor, action: action, sectionId: section, fromState: from, toState: to,
+      revision: revision, commitId: commit ?? entry.commit?.hex, detail: detail))
+  }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import PolicyGit
+import PolicyStore
+
+/// What an index catch-up did, for `reindex` to report.
+public struct IndexReport: Sendable {
+  public var applied = 0
+  public var refused = 0
+  public var rebuilt = false
+}
+
+/// Brings the SQLite index up to the record refs.
+///
+/// Every command calls it first: after a `git fetch`, a restore from backup or a killed command, the next
+/// command sees the new state. Only commits not yet indexed are read (their ids are in the `record` table);
+/// when they cannot simply be appended — a ref moved backwards or sideways, or a new action sorts before one
+/// already indexed — the index is rebuilt from scratch, in one transaction.
+extension Workspace {
+  @discardableResult
+  func catchUpIndex(rebuild: Bool = false) throws -> IndexReport {
+    let refs = try recordRefs()
+    let tips = try store.read { try $0.recordTips() }
+    if !rebuild && tips == refs.mapValues(\.hex) { return IndexReport() }
+    return try store.write { tx in try catchUp(tx, refs: refs, rebuild: rebuild) }
+  }
+
+  func recordRefs() throws -> [String: ObjectID] {
+    var refs: [String: ObjectID] = [:]
+    for (name, target) in try repository.references(matching: RecordRefs.prefix + "*") { refs[name] = target }
+    return refs
+  }
+
+  /// Replays the whole record into `tx` (which must be empty): `verify`'s rebuild.
+  func replayAll(into tx: StoreTransaction) throws -> IndexReport {
+    try catchUp(tx, refs: try recordRefs(), rebuild: true)
+  }
+
+  private func catchUp(_ tx: StoreTransaction, refs: [String: ObjectID], rebuild: Bool) throws -> IndexReport {
+    let tips = try tx.recordTips()
+    if !rebuild && tips == refs.mapValues(\.hex) { return IndexReport() }
+    var report = IndexReport()
+    var full = rebuild || tips.keys.contains { refs[$0] == nil }
+    var fresh: [RecordEntry] = []
+    var malformed: [RecordRow] = []
+    if !full {
+      let known = try tx.maxSequence()
+      scan: for (ref, tip) in refs where tips[ref] != tip.hex {
+        if try tx.isIndexed(record: tip.hex) {
+          full = true  // moved back to an indexed commit
+          break scan
+        }
+        let entries = try newEntries(from: tip, ref: ref, stopAt: { try tx.isIndexed(record: $0.hex) })
+        if let old = tips[ref], let oldID = ObjectID(hex: old), !entries.reachedIndexed.contains(oldID) {
+          full = true  // the old tip is no longer in the ref's history
+          break scan
+        }
+        fresh += entries.entries
+        malformed += entries.malformed
+      }
+      if !full, let first = fresh.map(\.sequence).min(), first <= known { full = true }
+    }
+    if full {
+      try tx.deleteEverything()
+      fresh = []
+      malformed = []
+      for (ref, tip) in refs.sorted(by: { $0.key < $1.key }) {
+        let found = try newEntries(from: tip, ref: ref, stopAt: { _ in false })
+        fresh += found.entries
+        malformed += found.malformed
+      }
+      report.rebuilt = true
+    }
+    fresh.sort { ($0.sequence, $0.commit!.hex) < ($1.sequence, $1.commit!.hex) }
+    for entry in fresh {
+      var refusal: String?
+      do {
+        try tx.savepoint { _ = try apply(entry, tx, mode: .index) }
+        report.applied += 1
+      } catch let error as PolicyFlowError {
+        if error.kind == .internal { throw error }
+        refusal = error.message
+        report.refused += 1
+      }
+      let side = sideEffect(of: entry)
+      try tx.insertRecord(RecordRow(
+        commitId: entry.commit!.hex, ref: entry.ref, sequence: entry.sequence, actor: entry.actor,
+        action: entry.kind.rawValue, sectionId: entry.section, sideCommit: side?.commit.hex, sideRef: side?.ref,
+        refusal: refusal))
+    }
+    for row in malformed where try !tx.isIndexed(record: row.commitId) {
+      try tx.insertRecord(row)
+      report.refused += 1
+    }
+    for (ref, tip) in refs { try tx.setRecordTip(ref, tip.hex) }
+    return report
+  }
+
+  /// The branch commit an action published besides its record commit.
+  func sideEffect(of entry: RecordEntry) -> (ref: String, commit: ObjectID)? {
+    if let approval = entry.objectID(.approvalCommit) { return (Workspace.mainRef, approval) }
+    if entry.kind == .submit, let section = entry.section, let revision = entry.objectID(.revisionCommit) {
+      return (Workspace.sectionRef(section), revision)
+    }
+    if entry.kind == .requirementAdd || entry.kind == .requirementEdit { return (Workspace.mainRef, entry.definition) }
+    if entry.kind == .release, let release = entry.objectID(.releaseCommit) { return (Workspace.mainRef, release) }
+    return nil
+  }
+
+  /// Record commits reachable from `tip` that are not indexed yet (all parents, so merges are followed).
+  private func newEntries(from tip: ObjectID, ref: String, stopAt indexed: (ObjectID) throws -> Bool) throws -> (
+    entries: [RecordEntry], reachedIndexed: Set<ObjectID>, malformed: [RecordRow]
+  ) {
+    var entries: [RecordEntry] = []
+    var malformed: [RecordRow] = []
+    var reached = Set<ObjectID>()
+    var seen = Set<ObjectID>()
+    var stack = [tip]
+    while let id = stack.popLast() {
+      guard seen.insert(id).inserted else { continue }
+      if try indexed(id) {
+        reached.insert(id)
+        continue
+      }
+      let commit = try repository.commit(id)
+      stack += commit.parents
+      var entry: RecordEntry?
+      var problem: String?
+      do {
+        entry = try RecordMessage.parse(commit)
+      } catch {
+        problem = "malformed record commit: \(error)"
+      }
+      if let found = entry, found.ref != ref { problem = "concerns \(found.ref) but is on \(ref)" }
+      if let problem {
+        // Kept, with its reason, and taking no effect: verify reports it.
+        malformed.append(RecordRow(
+          commitId: id.hex, ref: ref, sequence: 0, actor: commit.author.email, action: "malformed",
+          sectionId: nil, sideCommit: nil, sideRef: nil, refusal: problem))
+        continue
+      }
+      guard entry != nil else { continue }  // a merge or other commit that carries no action
+      entry!.commit = id
+      entries.append(entry!)
+    }
+    return (entries, reached, malformed)
+  }
+}
+
+extension Workspace {
+  /// `policyflow reindex`: deletes the index and builds it anew from the record refs, under the workspace lock.
+  public static func reindex(at location: WorkspaceLocation) throws -> IndexReport {
+    let fileManager = FileManager.default
+    if !fileManager.fileExists(atPath: location.stateDirectory.path) {
+      try fileManager.createDirectory(at: location.stateDirectory, withIntermediateDirectories: true)
+      excludeStateDirectory(location.root)
+    }
+    let lock = try WorkspaceLock(path: location.lockURL)
+    defer { withExtendedLifetime(lock) {} }
+    try RecordFetch.fetchRecordIfMissing(at: location)
+    for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: location.databaseURL.path + suffix) }
+    try? fileManager.removeItem(at: location.stateDirectory.appendingPathComponent("definition.cache"))
+    let workspace = try Workspace(location: location)
+    var report = IndexReport(rebuilt: true)
+    report.applied = try workspace.store.read { try $0.maxSequence() > 0 ? try $0.events().count : 0 }
+    report.refused = try workspace.store.read { try $0.refusedRecords().count }
+    return report
+  }
+}
