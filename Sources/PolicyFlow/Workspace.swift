@@ -60,6 +60,7 @@ public final class Workspace {
   var definitionCommit: ObjectID
   /// Definitions parsed in this process, by the blob ids of their files.
   var parsedDefinitions: [String: (PolicyDefinition, WorkflowDefinition)] = [:]
+  var definitionsByCommit: [ObjectID: (PolicyDefinition, WorkflowDefinition)] = [:]
   /// Injected so tests and reproducible demos can fix time.
   let clock: () -> Date
 

@@ -19,15 +19,20 @@ extension Workspace {
   }
 
   func definitionPair(at commit: ObjectID) throws -> (PolicyDefinition, WorkflowDefinition) {
+    if let known = definitionsByCommit[commit] { return known }
     var key = ""
     for file in try Workspace.definitionBlobs(in: repository, at: commit) { key += "\(file.path)=\(file.blob.hex);" }
     for name in try repository.files(in: commit, under: "workflows") {
       let path = name.hasPrefix("workflows/") ? name : "workflows/\(name)"
       if let blob = try repository.blobID(at: path, in: commit) { key += "\(path)=\(blob.hex);" }
     }
-    if let known = parsedDefinitions[key] { return known }
+    if let known = parsedDefinitions[key] {
+      definitionsByCommit[commit] = known
+      return known
+    }
     let pair = try Workspace.loadCommittedDefinition(from: repository, at: commit)
     parsedDefinitions[key] = pair
+    definitionsByCommit[commit] = pair
     return pair
   }
 }
