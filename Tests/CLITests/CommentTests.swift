@@ -51,24 +51,44 @@ struct CommentTests {
     #expect(result.status == 0, "submit \(name): \(result.stderr)")
   }
 
+  /// The id a `comment` command printed (`comment <id> on <section> revision N…`): the first 10 hex characters
+  /// of the record commit that made it, which must be a commit on the section's record ref.
+  static func printedId(_ w: TemplateWorkspace, _ result: Run, sourceLocation: SourceLocation = #_sourceLocation)
+    throws -> String
+  {
+    let match = try #require(
+      result.stdout.firstMatch(of: #/^comment ([0-9a-f]{10}) on ([a-z-]+) revision [0-9]+/#),
+      "comment printed: \(result.stdout) \(result.stderr)", sourceLocation: sourceLocation)
+    let id = String(match.output.1)
+    let commit = try CLI.git(["rev-parse", "--verify", "--quiet", "\(id)^{commit}"], in: w.root).stdout
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(commit.hasPrefix(id), "\(id) names no commit", sourceLocation: sourceLocation)
+    #expect(
+      try CLI.git(["merge-base", "--is-ancestor", commit, "refs/policyflow/sections/\(match.output.2)"], in: w.root)
+        .status == 0, "\(id) is not on the record ref of \(match.output.2)", sourceLocation: sourceLocation)
+    return id
+  }
+
   /// Comments on `line` (or no line) of the latest revision; returns the new comment's id.
   func comment(
     _ w: TemplateWorkspace, _ line: String?, _ text: String, as person: String = "rasmus-kfu",
     blocking: Bool = false
-  ) throws -> Int {
+  ) throws -> String {
     var arguments = ["comment", Self.section, "-m", text]
     if let line { arguments += ["--line", line] }
     if blocking { arguments.append("--blocking") }
     let result = try w.pf(arguments, as: person)
     #expect(result.status == 0, "comment: \(result.stderr)")
-    return Int(try CLI.sqlite(w.root, "SELECT max(id) FROM comment")) ?? -1
+    return try Self.printedId(w, result)
   }
 
-  func threads(_ w: TemplateWorkspace, open: Bool = false) throws -> [Int: [String: Any]] {
+  func threads(_ w: TemplateWorkspace, open: Bool = false) throws -> [String: [String: Any]] {
     let result = try w.pf(["comments", Self.section, "--json"] + (open ? ["--open"] : []))
     #expect(result.status == 0, "\(result.stderr)")
     let list = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
-    return Dictionary(uniqueKeysWithValues: list.map { (($0["id"] as? Int) ?? -1, $0) })
+    let ids = list.map { $0["id"] as? String ?? "not a string: \($0["id"] ?? "none")" }
+    #expect(Set(ids).count == ids.count, "thread ids are not unique: \(ids)")
+    return Dictionary(zip(ids, list), uniquingKeysWith: { first, _ in first })
   }
 
   @Test("comments on revision 1 follow shifted lines into revision 2; comments on changed lines become outdated")
@@ -87,7 +107,7 @@ struct CommentTests {
     let all = try threads(w)
     #expect(all.count == 7)
     // (lines, anchorRevision, outdated, quoted) per comment.
-    let expected: [(Int, String, Int, Bool, [String])] = [
+    let expected: [(String, String, Int, Bool, [String])] = [
       (onA, "3", 2, false, ["Linje A om foreninger."]),
       (onB, "6", 2, false, ["Linje B om biblioteker."]),
       (onC, "5", 1, true, ["Linje C om idræt."]),
@@ -125,7 +145,7 @@ struct CommentTests {
       #expect(line == expected)
     }
     // A resolved thread no longer marks its line.
-    #expect(try w.pf(["resolve", "\(onB)"], as: "rasmus-kfu").status == 0)
+    #expect(try w.pf(["resolve", onB], as: "rasmus-kfu").status == 0)
     let afterResolve = try w.pf(["show", Self.section, "--line-numbers"]).stdout.split(separator: "\n")
     #expect(!afterResolve[5].contains("◆"), "\(afterResolve[5])")
     #expect(afterResolve[2].hasSuffix("◆ #\(onA)"))
@@ -145,7 +165,7 @@ struct CommentTests {
     let onHeading = try w.pf(
       ["comment", Self.section, "-m", "Overskriften", "--revision", "0", "--line", "3"], as: "rasmus-kfu")
     #expect(onHeading.status == 0, "\(onHeading.stderr)")
-    let id = Int(try CLI.sqlite(w.root, "SELECT max(id) FROM comment")) ?? -1
+    let id = try Self.printedId(w, onHeading)
     try submit(w, Self.revision2, "r2.md")
     let thread = try #require(try threads(w)[id])
     #expect(thread["quoted"] as? [String] == ["## Det gør vi allerede"])
@@ -181,10 +201,10 @@ struct CommentTests {
     #expect(try w.pf(["status"]).stdout.contains("\(Self.section): blocking comment #\(blocker) is open"))
 
     // Resolving the harmless one changes nothing about the approval.
-    #expect(try w.pf(["resolve", "\(harmless)"], as: "rasmus-kfu").status == 0)
+    #expect(try w.pf(["resolve", harmless], as: "rasmus-kfu").status == 0)
     #expect(try CLI.sqlite(w.root, "SELECT state FROM section WHERE id='\(Self.section)'") == "committee_review")
     // The drafter resolves the blocking one: the three pending sign-offs now fire the approval.
-    let resolved = try w.pf(["resolve", "\(blocker)", "-m", "Navne tilføjet i note"], as: "karen-kff")
+    let resolved = try w.pf(["resolve", blocker, "-m", "Navne tilføjet i note"], as: "karen-kff")
     #expect(resolved.status == 0, "\(resolved.stderr)")
     #expect(resolved.stdout.contains("approved text is on main"), "\(resolved.stdout)")
     #expect(
@@ -251,20 +271,30 @@ struct CommentTests {
     let w = try TemplateWorkspace()
     try submit(w, Self.revision1, "r1.md")
     let root = try comment(w, "9-10", "Hvilke kulturhuse?")
-    let reply = try w.pf(["comment", Self.section, "-m", "Alle 20", "--reply", "\(root)"], as: "karen-kff")
+    let reply = try w.pf(["comment", Self.section, "-m", "Alle 20", "--reply", root], as: "karen-kff")
     #expect(reply.status == 0, "\(reply.stderr)")
-    let second = try w.pf(["comment", Self.section, "-m", "Tak", "--reply", "\(root)"], as: "rasmus-kfu")
-    #expect(second.status == 0)
+    let replyPrinted = try Self.printedId(w, reply)
+    // Any unique prefix of four or more hex digits names the comment, also in upper case.
+    let second = try w.pf(["comment", Self.section, "-m", "Tak", "--reply", String(root.prefix(4)).uppercased()], as: "rasmus-kfu")
+    #expect(second.status == 0, "\(second.stderr)")
+    let secondPrinted = try Self.printedId(w, second)
     let all = try threads(w)
     #expect(all.count == 1)
     let entries = try #require(all[root]?["entries"] as? [[String: Any]])
     #expect(entries.map { $0["author"] as? String } == ["rasmus-kfu", "karen-kff", "rasmus-kfu"])
     #expect(entries.map { $0["body"] as? String } == ["Hvilke kulturhuse?", "Alle 20", "Tak"])
     #expect(entries[1]["authorName"] as? String == "Karen Kladde")
-    #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM comment WHERE parentId=\(root)") == "2")
+    // Each entry carries the id its command printed: the thread's id is its first entry's.
+    #expect(entries.map { $0["id"] as? String } == [root, replyPrinted, secondPrinted])
+    #expect(
+      try CLI.sqlite(
+        w.root, "SELECT count(*) FROM comment WHERE parentId=(SELECT id FROM comment WHERE substr(recordId, 1, 10)='\(root)')")
+        == "2")
     // Resolving by a reply's id resolves the thread.
-    let replyId = try #require(entries[1]["id"] as? Int)
-    #expect(try w.pf(["resolve", "\(replyId)"], as: "karen-kff").status == 0)
+    let replyId = try #require(entries[1]["id"] as? String)
+    let resolved = try w.pf(["resolve", replyId], as: "karen-kff")
+    #expect(resolved.status == 0, "\(resolved.stderr)")
+    #expect(resolved.stdout == "comment \(root) on \(Self.section) is resolved\n", "\(resolved.stdout)")
     #expect(try threads(w)[root]?["status"] as? String == "resolved")
 
     var before = try w.fingerprint()
@@ -283,10 +313,20 @@ struct CommentTests {
     #expect(try w.fingerprint() == before)
     // Replies take no lines and must name a comment of this section.
     #expect(
-      try w.pf(["comment", Self.section, "-m", "x", "--reply", "\(root)", "--line", "3"], as: "karen-kff").status
+      try w.pf(["comment", Self.section, "-m", "x", "--reply", root, "--line", "3"], as: "karen-kff").status
         == 64)
-    #expect(try w.pf(["comment", Self.section, "-m", "x", "--reply", "999"], as: "karen-kff").status == 66)
-    #expect(try w.pf(["comment", "beskaeftigelse", "-m", "x", "--reply", "\(root)"], as: "anne-bif").status == 66)
+    let unknown = try w.pf(["comment", Self.section, "-m", "x", "--reply", "4711"], as: "karen-kff")
+    #expect(unknown.status == 66, "\(unknown.stderr)")
+    #expect(unknown.stderr.contains("no comment 4711"), "\(unknown.stderr)")
+    // Not a comment id at all: fewer than four characters, or not hex.
+    for malformed in ["999", "#12", "zzzz", "12 4"] {
+      let refused = try w.pf(["comment", Self.section, "-m", "x", "--reply", malformed], as: "karen-kff")
+      #expect(refused.status == 64, "--reply \(malformed): \(refused.stderr)")
+      #expect(refused.stderr.contains("is not a comment id"), "--reply \(malformed): \(refused.stderr)")
+    }
+    let elsewhere = try w.pf(["comment", "beskaeftigelse", "-m", "x", "--reply", root], as: "anne-bif")
+    #expect(elsewhere.status == 66, "\(elsewhere.stderr)")
+    #expect(elsewhere.stderr.contains("is on section \(Self.section)"), "\(elsewhere.stderr)")
     #expect(try w.fingerprint() == before)
 
     // Commenting on an earlier revision by number is allowed and quotes that revision.
@@ -309,8 +349,11 @@ struct CommentTests {
       ["comment", Self.section, "--line", "3"], as: "maja-kfu",
       environment: ["EDITOR": editor.path, "VISUAL": editor.path])
     #expect(fromEditor.status == 0, "\(fromEditor.stderr)")
-    let bodies = try threads(w).values.sorted { ($0["id"] as? Int ?? 0) < ($1["id"] as? Int ?? 0) }
-      .compactMap { ($0["entries"] as? [[String: Any]])?.first?["body"] as? String }
+    let listed = try w.pf(["comments", Self.section, "--json"])
+    let list = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
+    // Oldest first, each under the id its command printed.
+    #expect(list.map { $0["id"] as? String } == [try Self.printedId(w, fromFile), try Self.printedId(w, fromEditor)])
+    let bodies = list.compactMap { ($0["entries"] as? [[String: Any]])?.first?["body"] as? String }
     #expect(bodies == ["Første linje\nAnden linje med æøå\n", "Fra editoren\nmed to linjer"], "\(bodies)")
 
     let before = try w.fingerprint()
@@ -341,9 +384,9 @@ struct CommentTests {
     let w = try TemplateWorkspace()
     try submit(w, Self.revision1, "r1.md")
     let first = try comment(w, "3", "Skarpere", blocking: true)
-    #expect(try w.pf(["comment", Self.section, "-m", "Enig", "--reply", "\(first)"], as: "karen-kff").status == 0)
+    #expect(try w.pf(["comment", Self.section, "-m", "Enig", "--reply", first], as: "karen-kff").status == 0)
     #expect(try w.pf(["approve", Self.section, "-m", "ok"], as: "maja-kfu").status == 0)
-    #expect(try w.pf(["resolve", "\(first)"], as: "karen-kff").status == 0)
+    #expect(try w.pf(["resolve", first], as: "karen-kff").status == 0)
     #expect(try w.pf(["request-changes", Self.section, "-m", "Mere om sprog"], as: "kirsten-kfu").status == 0)
     try submit(w, Self.revision2, "r2.md")
 
