@@ -43,6 +43,10 @@ extension Workspace {
           "definition-cache", ".policyflow/definition.cache",
           "the cached definition differs from the one committed on main; run `policyflow reindex`")
       }
+      // The rebuild below judges every action by definitions read from git alone.
+      (definition, workflow, definitionCommit) = (parsed.0, parsed.1, main)
+      parsedDefinitions = [:]
+      definitionsByCommit = [:]
     }
 
     // A rebuild of the index from the record refs alone, in a scratch database.
@@ -118,19 +122,26 @@ extension Workspace {
       finding("sections", id, "policy.yaml names section \(id), which has no revision 0 in the record")
     }
 
-    try verifyMain(sections: sections, rebuilt: rebuilt, report: &report, finding: finding)
+    let approvals = try verifyMain(sections: sections, rebuilt: rebuilt, finding: finding)
+    report.approvals = approvals
+    for moved in try store.read({ try $0.rewoundRefs() }) {
+      finding(
+        "record", moved.ref,
+        "moved back from \(moved.from) to \(moved.to) (seen \(moved.at)): the actions after \(RecordEntry.shortID(moved.to)) "
+          + "are no longer in the record. Unless this was a restore from a backup, fetch them from another copy of the "
+          + "policy; `policyflow reindex` accepts the record as it is now.")
+    }
     return report
   }
 
   /// `main` carries the definition and only approved text: every file under `sections/` is an approved revision
   /// of a known section, and every approval commit is named by an action of the record.
   private func verifyMain(
-    sections: [SectionRecord], rebuilt: Store, report: inout VerifyReport,
-    finding: (String, String, String) -> Void
-  ) throws {
+    sections: [SectionRecord], rebuilt: Store, finding: (String, String, String) -> Void
+  ) throws -> Int {
     guard let main = try repository.referenceTarget(Workspace.mainRef) else {
       finding("reference", Workspace.mainRef, "main does not exist")
-      return
+      return 0
     }
     if !repository.verifyObject(main) { finding("git-object", "main", "the commit main points at is damaged") }
     let byId = Dictionary(sections.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -158,7 +169,6 @@ extension Workspace {
     }
     // Approval commits on main, each named by an applied action of the record.
     let named = Set(try rebuilt.read { try $0.events(action: "approved") }.compactMap(\.commitId))
-    report.approvals = named.count
     var cursor: ObjectID? = main
     var seen = Set<String>()
     while let current = cursor {
@@ -176,5 +186,6 @@ extension Workspace {
     for id in named.subtracting(seen).sorted() {
       finding("approval", id, "the record names approval commit \(id), which is not on main's history")
     }
+    return named.count
   }
 }

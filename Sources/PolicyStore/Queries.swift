@@ -217,6 +217,12 @@ public class StoreReader {
 
   public func maxSequence() throws -> Int { try Int.fetchOne(db, sql: "SELECT max(sequence) FROM record") ?? 0 }
 
+  public func rewoundRefs() throws -> [(ref: String, from: String, to: String, at: Date)] {
+    try Row.fetchAll(db, sql: "SELECT ref, fromCommit, toCommit, at FROM rewoundRef ORDER BY id").map {
+      ($0[0], $0[1], ($0[2] as String?) ?? "nothing", $0[3])
+    }
+  }
+
   public func refusedRecords() throws -> [RecordRow] {
     try RecordRow.fetchAll(db, sql: "SELECT * FROM record WHERE refusal IS NOT NULL ORDER BY sequence, commitId")
   }
@@ -315,6 +321,11 @@ public final class StoreTransaction: StoreReader {
   }
 
   public func insertRecord(_ record: RecordRow) throws { try record.insert(db) }
+
+  public func noteRewoundRef(_ ref: String, from: String, to: String?, at: Date) throws {
+    try db.execute(
+      sql: "INSERT INTO rewoundRef (ref, fromCommit, toCommit, at) VALUES (?, ?, ?, ?)", arguments: [ref, from, to, at])
+  }
 
   public func setRecordTip(_ ref: String, _ commitId: String) throws {
     try db.execute(

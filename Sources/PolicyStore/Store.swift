@@ -212,6 +212,15 @@ public final class Store: @unchecked Sendable {
         t.primaryKey("ref", .text)
         t.column("commitId", .text).notNull()
       }
+      // Record refs seen to move backwards or sideways (their old tip no longer in their history): local
+      // knowledge that survives the rebuild it causes, so that verify reports the loss. `reindex` forgets it.
+      try db.create(table: "rewoundRef") { t in
+        t.autoIncrementedPrimaryKey("id")
+        t.column("ref", .text).notNull()
+        t.column("fromCommit", .text).notNull()
+        t.column("toCommit", .text)
+        t.column("at", .datetime).notNull()
+      }
     }
     return migrator
   }

@@ -572,7 +572,7 @@ extension Workspace {
             "section \(section.id): the action completes the guards of `\(transition.id)`, which approves revision "
               + "\(revision.number), but names no approval commit on main.")
         }
-        try checkApprovalCommit(named, pending)
+        try checkApprovalCommit(named, pending, author: entry.authorEmail)
         approval = named
         updated.approvedRevision = revision.number
         updated.approvedCommit = named.hex
@@ -590,7 +590,7 @@ extension Workspace {
   }
 
   /// The approval commit holds the approved revision's text and says so in its trailers, naming its signers.
-  private func checkApprovalCommit(_ id: ObjectID, _ pending: PendingApproval) throws {
+  private func checkApprovalCommit(_ id: ObjectID, _ pending: PendingApproval, author: String) throws {
     guard repository.objectExists(id) else {
       throw PolicyFlowError.notPermitted("section \(pending.section.id): the approval commit \(id) does not exist.")
     }
@@ -602,6 +602,12 @@ extension Workspace {
     else {
       throw PolicyFlowError.notPermitted(
         "section \(pending.section.id): the approval commit \(id) does not hold revision \(pending.revision.number).")
+    }
+    guard commit.author.email.lowercased() == author.lowercased(), commit.committer.email.lowercased() == author.lowercased()
+    else {
+      throw PolicyFlowError.notPermitted(
+        "section \(pending.section.id): the approval commit \(id) is authored by <\(commit.author.email)>, not by the "
+          + "member whose action completed the approval.")
     }
     guard Set(parsed.signers) == Set(pending.signers.map { "\($0.name) <\($0.email)>" }) else {
       throw PolicyFlowError.notPermitted(

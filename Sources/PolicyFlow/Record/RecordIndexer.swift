@@ -39,25 +39,28 @@ extension Workspace {
     let tips = try tx.recordTips()
     if !rebuild && tips == refs.mapValues(\.hex) { return IndexReport() }
     var report = IndexReport()
-    var full = rebuild || tips.keys.contains { refs[$0] == nil }
+    var full = rebuild
     var fresh: [RecordEntry] = []
     var malformed: [RecordRow] = []
+    if !rebuild {
+      // A ref that lost actions the index holds: noted (verify reports it), then rebuilt from what git has now.
+      for (ref, old) in tips.sorted(by: { $0.key < $1.key }) where refs[ref]?.hex != old
+        && (refs[ref].map { tip in (try? repository.isAncestor(ObjectID(hex: old)!, of: tip)) != true } ?? true)
+      {
+        try tx.noteRewoundRef(ref, from: old, to: refs[ref]?.hex, at: Date())
+        warn("\(ref) moved back from \(RecordEntry.shortID(old)) to \(refs[ref].map { RecordEntry.shortID($0.hex) } ?? "nothing"): "
+          + "actions after it are no longer in the record; `policyflow verify` lists it.")
+        full = true
+      }
+    }
     if !full {
       let known = try tx.maxSequence()
-      scan: for (ref, tip) in refs where tips[ref] != tip.hex {
-        if try tx.isIndexed(record: tip.hex) {
-          full = true  // moved back to an indexed commit
-          break scan
-        }
+      for (ref, tip) in refs where tips[ref] != tip.hex {
         let entries = try newEntries(from: tip, ref: ref, stopAt: { try tx.isIndexed(record: $0.hex) })
-        if let old = tips[ref], let oldID = ObjectID(hex: old), !entries.reachedIndexed.contains(oldID) {
-          full = true  // the old tip is no longer in the ref's history
-          break scan
-        }
         fresh += entries.entries
         malformed += entries.malformed
       }
-      if !full, let first = fresh.map(\.sequence).min(), first <= known { full = true }
+      if let first = fresh.map(\.sequence).min(), first <= known { full = true }
     }
     if full {
       try tx.deleteEverything()
