@@ -96,7 +96,7 @@ public final class Workspace {
       throw PolicyFlowError.missing(
         "\(location.root.path) has the policy's branches but not its review record (refs/policyflow/*), which a "
           + "plain `git clone` does not fetch. Run `policyflow reindex`, which fetches it from origin, or "
-          + "`git fetch origin '\(RecordRefs.refspec)'`.")
+          + "`\(RecordRefs.fetchCommand)`.")
     }
     try catchUpIndex()
   }

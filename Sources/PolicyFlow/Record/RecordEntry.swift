@@ -32,6 +32,10 @@ public enum RecordRefs {
   public static let sectionsPrefix = "refs/policyflow/sections/"
   public static func section(_ id: String) -> String { sectionsPrefix + id }
   public static let refspec = "+refs/policyflow/*:refs/policyflow/*"
+  /// The section branches, which a plain clone keeps only as `refs/remotes/origin/sections/*`.
+  public static let sectionBranchesRefspec = "+refs/heads/sections/*:refs/heads/sections/*"
+  /// What to type to bring both into a plain clone.
+  public static var fetchCommand: String { "git fetch origin '\(refspec)' '\(sectionBranchesRefspec)'" }
 }
 
 /// The trailer keys of record commits, in the order they are written.

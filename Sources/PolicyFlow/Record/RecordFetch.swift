@@ -15,6 +15,6 @@ enum RecordFetch {
     }
     throw PolicyFlowError.missing(
       "\(location.root.path) lacks the review record, which a plain `git clone` does not fetch. Run "
-        + "`git fetch origin '\(RecordRefs.refspec)'` and then `policyflow reindex` again.")
+        + "`\(RecordRefs.fetchCommand)` and then `policyflow reindex` again.")
   }
 }
