@@ -163,8 +163,18 @@ struct BadInputTests {
     try Self.expectRefused(w, ["comment", "forord", "-m", "Hej", "--as", "nobody@example.invalid"], code: 66, message: ["unknown person `nobody@example.invalid`"])
     try Self.expectRefused(w, ["req", "link", "WS-XXX-99", "forord", "-m", "x"], as: "anne-bif", code: 66, message: ["unknown requirement `WS-XXX-99`"])
     try Self.expectRefused(w, ["req", "waive", "PM-9", "forord", "-m", "x"], as: "pernille-sekretariat", code: 66, message: ["PM-9"])
-    try Self.expectRefused(w, ["resolve", "4711"], as: "soren-biu", code: 66, message: ["no comment #4711"])
-    try Self.expectRefused(w, ["comment", "forord", "--reply", "4711", "-m", "svar"], as: "soren-biu", code: 66, message: ["#4711"])
+    // Comment ids are hex prefixes of record commits: one that names no comment is unknown (66), one that is no
+    // id at all (not hex, fewer than 4 characters) is a usage error (64).
+    let made = try w.pf(["comment", "forord", "-m", "Findes"], as: "soren-biu")
+    let existing = try #require(made.stdout.firstMatch(of: #/^comment ([0-9a-f]{10}) on forord/#), "\(made.stdout) \(made.stderr)")
+    let unknown = existing.output.1.hasPrefix("4711") ? "4712" : "4711"
+    try Self.expectRefused(w, ["resolve", unknown], as: "soren-biu", code: 66, message: ["there is no comment \(unknown)"])
+    try Self.expectRefused(w, ["reopen", unknown], as: "soren-biu", code: 66, message: ["there is no comment \(unknown)"])
+    try Self.expectRefused(w, ["comment", "forord", "--reply", unknown, "-m", "svar"], as: "soren-biu", code: 66, message: ["no comment \(unknown)"])
+    for malformed in ["47", "abc", "xyz1", "4711-1", "#"] {
+      try Self.expectRefused(w, ["resolve", malformed], as: "soren-biu", code: 64, message: ["is not a comment id"])
+    }
+    try Self.expectRefused(w, ["comment", "forord", "--reply", "ghij", "-m", "svar"], as: "soren-biu", code: 64, message: ["is not a comment id"])
     try Self.expectRefused(w, ["show", "forord", "--revision", "99"], code: 66, message: ["no revision 99"])
     try Self.expectRefused(w, ["comment", "forord", "--revision", "7", "-m", "x"], as: "soren-biu", code: 66, message: ["no revision 7"])
     try Self.expectRefused(w, ["status", "--department", "XYZ"], code: 66, message: ["unknown department `XYZ`"])
@@ -322,7 +332,8 @@ struct BadInputTests {
     let comment = "<script>alert('kommentar')</script> **fed** [x](javascript:alert(4))\n# Falsk overskrift"
     let commented = try w.pf(["comment", "kultur-og-fritid", "--line", "2", "-m", comment], as: "rasmus-kfu")
     #expect(commented.status == 0)
-    #expect(try CLI.sqlite(w.root, "SELECT body FROM comment WHERE id=1") == comment)
+    let commentId = try #require(commented.stdout.firstMatch(of: #/^comment ([0-9a-f]{10}) /#)).output.1
+    #expect(try CLI.sqlite(w.root, "SELECT body FROM comment WHERE substr(recordId, 1, 10)='\(commentId)'") == comment)
     let note = "Se <b>fed</b> og\n# Falsk overskrift\n[klik](javascript:alert(5)) <script>x</script>"
     #expect(try w.pf(["req", "link", "WS-MED-03", "kultur-og-fritid", "-m", note], as: "karen-kff").status == 0)
     #expect(try w.pf(["comments", "kultur-og-fritid"]).stdout.contains("<script>alert('kommentar')</script>"))

@@ -130,7 +130,8 @@ struct PermissionMatrixTests {
       // The comment is by a second reviewer, so no persona is its author.
       let made = try cell.w.pf(["comment", section, "-m", "Uklar formulering", "--line", "3"], as: "hanne-biu")
       #expect(made.status == 0, "setup comment: \(made.stderr)")
-      cell.commentId = try CLI.sqlite(cell.w.root, "SELECT max(id) FROM comment")
+      let printed = try #require(made.stdout.firstMatch(of: #/^comment ([0-9a-f]{10}) on /#), "\(made.stdout)")
+      cell.commentId = String(printed.output.1)
       if command == .reopen {
         #expect(try cell.w.pf(["resolve", cell.commentId], as: "hanne-biu").status == 0)
       }
@@ -169,8 +170,8 @@ struct PermissionMatrixTests {
       return ["may not request-changes section \(section)", "the chair of Beskæftigelses- og Integrationsudvalget"]
     case .withdraw: return ["may not withdraw section \(section)", "the secretariat"]
     case .comment: return []
-    case .resolve: return ["may not resolve comment #\(cell.commentId) on section \(section)", "its author"]
-    case .reopen: return ["may not reopen comment #\(cell.commentId) on section \(section)", "its author"]
+    case .resolve: return ["may not resolve comment \(cell.commentId) on section \(section)", "its author"]
+    case .reopen: return ["may not reopen comment \(cell.commentId) on section \(section)", "its author"]
     case .reqLink: return ["may not link requirement WS-BES-01 in section \(section)", "a drafter of"]
     case .reqWaive: return ["may not waive requirement WS-BES-02 in section \(section)", "the secretariat"]
     case .assemble: return ["may not assemble the policy", "the secretariat"]
@@ -197,11 +198,11 @@ struct PermissionMatrixTests {
       #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM comment WHERE authorId='\(persona.person)'") == "1")
     case .resolve:
       #expect(
-        try CLI.sqlite(w.root, "SELECT status||'/'||resolvedBy FROM comment WHERE id=\(cell.commentId)")
+        try CLI.sqlite(w.root, "SELECT status||'/'||resolvedBy FROM comment WHERE substr(recordId, 1, 10)='\(cell.commentId)'")
           == "resolved/\(persona.person)")
       #expect(try w.pf(["reopen", cell.commentId], as: "hanne-biu").status == 0)
     case .reopen:
-      #expect(try CLI.sqlite(w.root, "SELECT status FROM comment WHERE id=\(cell.commentId)") == "open")
+      #expect(try CLI.sqlite(w.root, "SELECT status FROM comment WHERE substr(recordId, 1, 10)='\(cell.commentId)'") == "open")
       #expect(try w.pf(["resolve", cell.commentId], as: "hanne-biu").status == 0)
     case .reqLink, .reqWaive:
       let requirement = command == .reqLink ? "WS-BES-01" : "WS-BES-02"
@@ -274,6 +275,8 @@ struct PermissionMatrixTests {
     #expect(try w.pf(["reopen", cell.commentId], as: "kirsten-kfu").status == 77)
     #expect(try w.fingerprint() == before)
     #expect(try w.pf(["reopen", cell.commentId, "-m", "Ikke rettet alligevel"], as: "hanne-biu").status == 0)
-    #expect(try w.pf(["resolve", "999"], as: "hanne-biu").status == 66)
+    let unknown = try w.pf(["resolve", "4711"], as: "hanne-biu")
+    #expect(unknown.status == 66, "\(unknown.stderr)")
+    #expect(unknown.stderr.contains("there is no comment 4711"), "\(unknown.stderr)")
   }
 }
