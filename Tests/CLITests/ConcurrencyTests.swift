@@ -105,8 +105,15 @@ struct ConcurrencyTests {
         let text = try String(contentsOfFile: arguments[2], encoding: .utf8)
         #expect(try CLI.git(["show", "\(commit):sections/\(arguments[1]).md"], in: w.root).stdout == text)
       case "comment":
-        let id = try #require(ending.stdout.split(separator: " ").dropFirst().first.map { Int($0.dropFirst())! })
-        #expect(try CLI.sqlite(w.root, "SELECT body FROM comment WHERE id=\(id)") == arguments[3])
+        let match = try #require(
+          ending.stdout.firstMatch(of: #/^comment ([0-9a-f]{10}) on ([a-z-]+) /#), "\(arguments): \(ending.stdout)")
+        let id = String(match.output.1)
+        #expect(match.output.2 == arguments[1])
+        #expect(try CLI.sqlite(w.root, "SELECT body FROM comment WHERE substr(recordId, 1, 10)='\(id)'") == arguments[3])
+        // The id names a commit on the section's record ref.
+        #expect(
+          try CLI.git(["merge-base", "--is-ancestor", id, "refs/policyflow/sections/\(arguments[1])"], in: w.root).status
+            == 0, "comment \(id) is not on the record of \(arguments[1])")
       default:
         #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM signoff WHERE message='\(arguments[3])' AND decision='approve'") == "1")
       }
@@ -119,8 +126,11 @@ struct ConcurrencyTests {
     }
     #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM comment") == String(results.endings.filter { $0.arguments[0] == "comment" && $0.ending.status == 0 }.count))
     #expect(try w.branchHistoryProblems().isEmpty)
-    // No reference ever moved backwards: every reflog entry descends from the one before it.
-    let refs = try CLI.git(["for-each-ref", "--format=%(refname)", "refs/heads"], in: w.root).stdout.split(separator: "\n")
+    // No reference ever moved backwards: every reflog entry descends from the one before it. The record refs
+    // (refs/policyflow/*) are the commit point of every write; the branches follow them.
+    let refs = try CLI.git(["for-each-ref", "--format=%(refname)", "refs/heads", "refs/policyflow"], in: w.root).stdout
+      .split(separator: "\n")
+    #expect(refs.contains("refs/policyflow/policy"), "\(refs)")
     for ref in refs {
       let values = try CLI.git(["reflog", "show", "--format=%H", String(ref), "--"], in: w.root).stdout
         .split(separator: "\n").reversed().map(String.init)
