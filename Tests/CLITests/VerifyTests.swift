@@ -2,8 +2,10 @@ import Foundation
 import Testing
 
 /// `verify` against a workspace tampered with from outside, the way a careless admin or an attacker would:
-/// with git plumbing and sqlite3, bypassing policyflow (and its triggers). Each tampering gets its own workspace.
-@Suite("verify detects tampering with git objects, refs, sign-offs and the event log")
+/// with git plumbing and sqlite3, bypassing policyflow. The SQLite index is only a copy of the record in git:
+/// verify rebuilds it from git and reports every row that differs, and `reindex` undoes such edits. Each
+/// tampering gets its own workspace. (RecordTamperTests edits the record in git itself.)
+@Suite("verify detects tampering with git objects, refs and the index")
 struct VerifyTests {
   /// A copy of a workspace with some of everything: an approval on main (forord), a revision under review with
   /// a sign-off, a comment and a requirement link (kultur-og-fritid). Ends with a comment, so the last event is
@@ -85,102 +87,173 @@ struct VerifyTests {
     #expect(findings.allSatisfy { $0.subject.hasPrefix("kultur-og-fritid") }, "\(findings)")
   }
 
-  @Test("a sign-off row whose content hash was edited no longer binds to its revision")
-  func editedSignoff() throws {
-    let w = try Self.activeWorkspace()
-    let id = try CLI.sqlite(w.root, "SELECT id FROM signoff WHERE sectionId='kultur-og-fritid' AND personId='rasmus-kfu'")
-    _ = try CLI.sqlite(w.root, "UPDATE signoff SET contentHash='\(String(repeating: "ab", count: 32))' WHERE id=\(id)")
-    let findings = try Self.findings(w)
-    #expect(findings == [
-      VerifyFindingJSON(
-        check: "signoff", subject: "sign-off #\(id) on kultur-og-fritid revision 1",
-        message: "its content hash does not match the revision's text")
-    ])
+  /// Every row of the index, table by table in a fixed order, read with sqlite3: what a rebuild from git must
+  /// reproduce exactly.
+  static func indexDump(_ w: TemplateWorkspace) throws -> String {
+    let tables = [
+      ("section", "id"), ("revision", "sectionId, number"), ("signoff", "id"), ("comment", "id"),
+      ("requirement", "id"), ("requirementLink", "requirementId, sectionId"), ("event", "id"),
+      ("record", "sequence, commitId"), ("recordTip", "ref"),
+    ]
+    return try tables.map { table, order in
+      "\(table):\n" + (try CLI.sqlite(w.root, "SELECT * FROM \(table) ORDER BY \(order)"))
+    }.joined(separator: "\n")
   }
 
-  @Test("a sign-off moved to another person's name (not in members.yaml) is reported")
-  func forgedSignoffPerson() throws {
-    let w = try Self.activeWorkspace()
-    _ = try CLI.sqlite(w.root, "UPDATE signoff SET personId='mallory' WHERE personId='rasmus-kfu'")
-    let findings = try Self.findings(w)
-    #expect(findings.contains { $0.check == "signoff" && $0.message.contains("mallory") }, "\(findings)")
+  /// An edit of the index made with sqlite3, bypassing policyflow: the table it changes, and how.
+  struct IndexTamper: CustomTestStringConvertible, Sendable {
+    enum Kind: String, Sendable { case edited, deleted, inserted }
+    let name: String
+    let table: String
+    let kind: Kind
+    let sql: String
+    var testDescription: String { "\(kind.rawValue) \(table): \(name)" }
   }
 
-  @Test("the event log refuses DELETE and UPDATE through SQL while its triggers stand")
-  func triggersRefuse() throws {
+  static let tampers: [IndexTamper] = [
+    // Sign-offs.
+    IndexTamper(
+      name: "content hash no longer the revision's", table: "signoff", kind: .edited,
+      sql: "UPDATE signoff SET contentHash='\(String(repeating: "ab", count: 32))' WHERE personId='rasmus-kfu'"),
+    IndexTamper(
+      name: "moved to a person not in members.yaml", table: "signoff", kind: .edited,
+      sql: "UPDATE signoff SET personId='mallory' WHERE personId='rasmus-kfu'"),
+    IndexTamper(
+      name: "a sign-off removed", table: "signoff", kind: .deleted,
+      sql: "DELETE FROM signoff WHERE personId='rasmus-kfu'"),
+    IndexTamper(
+      name: "a sign-off nobody gave", table: "signoff", kind: .inserted,
+      sql: """
+        INSERT INTO signoff (sectionId, revisionNumber, contentHash, personId, capacity, groupCode, decision, message, createdAt)
+        SELECT sectionId, revisionNumber, contentHash, 'kirsten-kfu', 'committee_chair', 'KFU', 'approve', '', createdAt
+        FROM signoff WHERE personId='rasmus-kfu'
+        """),
+    // Events.
+    IndexTamper(
+      name: "detail changed", table: "event", kind: .edited,
+      sql: "UPDATE event SET detail='committee_chair KFU: fint' WHERE action='signoff' AND actor='rasmus-kfu'"),
+    IndexTamper(
+      name: "detail changed and the hash replaced", table: "event", kind: .edited,
+      sql: """
+        UPDATE event SET detail='forged', hash='\(String(repeating: "0", count: 64))' WHERE action='signoff' AND actor='rasmus-kfu'
+        """),
+    IndexTamper(
+      name: "one in the middle", table: "event", kind: .deleted, sql: "DELETE FROM event WHERE action='req-link'"),
+    IndexTamper(
+      name: "the last one", table: "event", kind: .deleted,
+      sql: "DELETE FROM event WHERE id=(SELECT max(id) FROM event)"),
+    IndexTamper(
+      name: "the approval of forord", table: "event", kind: .deleted,
+      sql: "DELETE FROM event WHERE action='approved' AND sectionId='forord'"),
+    IndexTamper(
+      name: "an approval that never happened", table: "event", kind: .inserted,
+      sql: """
+        INSERT INTO event (at, actor, action, sectionId, fromState, toState, revision, commitId, detail, prevHash, hash)
+        VALUES ('2026-01-01 00:00:00.000', 'kirsten-kfu', 'approved', 'kultur-og-fritid', 'committee_review', 'approved',
+        1, NULL, 'forged', '', 'forged')
+        """),
+    // Comments.
+    IndexTamper(
+      name: "resolved behind the record's back", table: "comment", kind: .edited,
+      sql: "UPDATE comment SET status='resolved', resolvedBy='karen-kff' WHERE authorId='maja-kfu'"),
+    IndexTamper(
+      name: "body rewritten", table: "comment", kind: .edited,
+      sql: "UPDATE comment SET body='Alt er fint' WHERE authorId='maja-kfu'"),
+    IndexTamper(
+      name: "a comment removed", table: "comment", kind: .deleted, sql: "DELETE FROM comment WHERE authorId='maja-kfu'"),
+    IndexTamper(
+      name: "a comment nobody made", table: "comment", kind: .inserted,
+      sql: """
+        INSERT INTO comment (recordId, sectionId, revisionNumber, anchorRevision, authorId, body, blocking, status, outdated, createdAt)
+        VALUES ('\(String(repeating: "d", count: 40))', 'kultur-og-fritid', 1, 1, 'rasmus-kfu', 'Forfalsket', 1, 'open', 0,
+        '2026-01-01 00:00:00.000')
+        """),
+    // Revisions.
+    IndexTamper(
+      name: "blob of another revision", table: "revision", kind: .edited,
+      sql: """
+        UPDATE revision SET blobId=(SELECT blobId FROM revision WHERE sectionId='kultur-og-fritid' AND number=0)
+        WHERE sectionId='kultur-og-fritid' AND number=1
+        """),
+    IndexTamper(
+      name: "recorded headings not the text's (a guard fooled)", table: "revision", kind: .edited,
+      sql: """
+        UPDATE revision SET headings = headings || char(10) || 'Forfalsket' WHERE sectionId='kultur-og-fritid' AND number=1
+        """),
+    IndexTamper(
+      name: "recorded headings removed", table: "revision", kind: .edited, sql: "UPDATE revision SET headings = NULL"),
+    IndexTamper(
+      name: "the revision under review removed", table: "revision", kind: .deleted,
+      sql: "DELETE FROM revision WHERE sectionId='kultur-og-fritid' AND number=1"),
+    IndexTamper(
+      name: "a revision nobody submitted", table: "revision", kind: .inserted,
+      sql: """
+        INSERT INTO revision (sectionId, number, commitId, blobId, contentHash, authorId, message, createdAt, headings)
+        SELECT sectionId, 2, commitId, blobId, contentHash, authorId, 'forfalsket', createdAt, headings
+        FROM revision WHERE sectionId='kultur-og-fritid' AND number=1
+        """),
+    // Sections.
+    IndexTamper(
+      name: "approved without sign-offs", table: "section", kind: .edited,
+      sql: "UPDATE section SET state='approved', approvedRevision=1 WHERE id='kultur-og-fritid'"),
+    IndexTamper(
+      name: "a section removed", table: "section", kind: .deleted, sql: "DELETE FROM section WHERE id='social'"),
+    IndexTamper(
+      name: "a section the policy does not name", table: "section", kind: .inserted,
+      sql: """
+        INSERT INTO section (id, position, state, latestRevision, updatedAt)
+        VALUES ('forsvundet', 99, 'approved', 0, '2026-01-01 00:00:00.000')
+        """),
+  ]
+
+  @Test("each edit of the index with sqlite3 is a finding naming the table; reindex undoes it", arguments: tampers)
+  func indexTampered(_ tamper: IndexTamper) throws {
     let w = try Self.activeWorkspace()
-    let before = try w.fingerprint()
-    let delete = try CLI.run("sqlite3", [w.root.appendingPathComponent(".policyflow/policy.sqlite").path, "DELETE FROM event WHERE id=3"])
-    #expect(delete.status != 0)
-    #expect(delete.stderr.contains("append-only"))
-    let update = try CLI.run(
-      "sqlite3", [w.root.appendingPathComponent(".policyflow/policy.sqlite").path, "UPDATE event SET detail='x' WHERE id=3"])
-    #expect(update.status != 0)
-    #expect(try w.fingerprint() == before)
+    let before = try Self.indexDump(w)
+    let status = try w.pf(["status", "--json"])
+    #expect(status.status == 0, "\(status.stderr)")
+
+    let edit = try CLI.run("sqlite3", [w.root.appendingPathComponent(".policyflow/policy.sqlite").path, tamper.sql])
+    #expect(edit.status == 0, "\(edit.stderr)")
+    let tampered = try Self.indexDump(w)
+    #expect(tampered != before, "the edit changed nothing")
+
+    // `findings` checks that verify exits 1 (text and JSON alike) when it finds something.
+    let findings = try Self.findings(w)
+    let ours = findings.filter { $0.check == "index" && $0.subject == tamper.table }
+    let extra = ours.filter { $0.message.hasPrefix("the index has a row that the record in git does not give (edited or inserted)") }
+    let missing = ours.filter { $0.message.hasPrefix("the index lacks a row that the record in git gives (deleted or edited)") }
+    switch tamper.kind {
+    case .edited: #expect(!extra.isEmpty && !missing.isEmpty, "\(findings)")
+    case .deleted: #expect(extra.isEmpty && !missing.isEmpty, "\(findings)")
+    case .inserted: #expect(!extra.isEmpty && missing.isEmpty, "\(findings)")
+    }
+    // Nothing but the index (and SQLite's own check of the references the edit broke) is reported.
+    #expect(findings.allSatisfy { $0.check == "index" || $0.check == "sqlite" }, "\(findings)")
+    #expect(findings.filter { $0.check == "index" }.allSatisfy { $0.subject == tamper.table }, "\(findings)")
+    // verify reports, it does not repair.
+    #expect(try Self.indexDump(w) == tampered)
+
+    let reindexed = try w.pf(["reindex"])
+    #expect(reindexed.status == 0, "\(reindexed.stderr)")
+    #expect(reindexed.stdout.hasPrefix("reindexed "), "\(reindexed.stdout)")
     #expect(try Self.findings(w).isEmpty)
+    #expect(try Self.indexDump(w) == before, "reindex did not restore the index row by row")
+    #expect(try w.pf(["status", "--json"]).stdout == status.stdout)
   }
 
-  @Test("a deleted event in the middle of the log breaks the hash chain at the event after it")
-  func deletedMiddleEvent() throws {
+  @Test("an untouched index is what a rebuild gives: reindex changes no row")
+  func reindexOfCleanIndex() throws {
     let w = try Self.activeWorkspace()
-    // A comment-free, state-free event in the middle: the link.
-    let id = try #require(Int(try CLI.sqlite(w.root, "SELECT id FROM event WHERE action='req-link'")))
-    let last = try #require(Int(try CLI.sqlite(w.root, "SELECT max(id) FROM event")))
-    #expect(id < last)
-    _ = try CLI.sqlite(w.root, "DROP TRIGGER event_no_delete; DELETE FROM event WHERE id=\(id)")
-    #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM event WHERE id=\(id)") == "0")
-    let findings = try Self.findings(w)
-    #expect(findings.contains {
-      $0.check == "event-chain" && $0.subject == "event #\(id + 1)" && $0.message.contains("deleted or edited")
-    }, "\(findings)")
-  }
-
-  @Test("a deleted last event (nothing after it to break the chain) is found by the log's sequence")
-  func deletedLastEvent() throws {
-    let w = try Self.activeWorkspace()
-    let last = try #require(Int(try CLI.sqlite(w.root, "SELECT max(id) FROM event")))
-    #expect(try CLI.sqlite(w.root, "SELECT action FROM event WHERE id=\(last)") == "comment")
-    _ = try CLI.sqlite(w.root, "DROP TRIGGER event_no_delete; DELETE FROM event WHERE id=\(last)")
-    let findings = try Self.findings(w)
-    #expect(findings == [
-      VerifyFindingJSON(
-        check: "event-chain", subject: "event log",
-        message: "events after #\(last - 1) were deleted (the log counted up to #\(last))")
-    ])
-  }
-
-  @Test("a deleted approval event leaves the section's state unexplained by its events")
-  func deletedApprovalEvent() throws {
-    let w = try Self.activeWorkspace()
-    let id = try CLI.sqlite(w.root, "SELECT id FROM event WHERE action='approved' AND sectionId='forord'")
-    _ = try CLI.sqlite(w.root, "DROP TRIGGER event_no_delete; DELETE FROM event WHERE id=\(id)")
-    let findings = try Self.findings(w)
-    #expect(findings.contains { $0.check == "event-chain" }, "\(findings)")
-    #expect(findings.contains { $0.check == "state" && $0.subject == "forord" }, "\(findings)")
-  }
-
-  @Test("an edited event row (detail changed after dropping the trigger) no longer matches its hash")
-  func editedEvent() throws {
-    let w = try Self.activeWorkspace()
-    let id = try CLI.sqlite(w.root, "SELECT id FROM event WHERE action='signoff' AND actor='rasmus-kfu'")
-    _ = try CLI.sqlite(w.root, "DROP TRIGGER event_no_update; UPDATE event SET detail='committee_chair KFU: fint' WHERE id=\(id)")
-    let findings = try Self.findings(w)
-    #expect(findings == [
-      VerifyFindingJSON(
-        check: "event-chain", subject: "event #\(id)", message: "its contents do not match its hash (edited event)")
-    ])
-  }
-
-  @Test("an edited event whose hash was recomputed still breaks the chain at the next event")
-  func editedEventWithRecomputedHash() throws {
-    let w = try Self.activeWorkspace()
-    let id = try CLI.sqlite(w.root, "SELECT id FROM event WHERE action='signoff' AND actor='rasmus-kfu'")
-    // An attacker who cannot reproduce the hash format replaces it with something else that is unique.
-    _ = try CLI.sqlite(
-      w.root, "DROP TRIGGER event_no_update; UPDATE event SET detail='forged', hash='\(String(repeating: "0", count: 64))' WHERE id=\(id)")
-    let findings = try Self.findings(w)
-    #expect(findings.contains { $0.check == "event-chain" && $0.subject == "event #\(id)" }, "\(findings)")
-    #expect(findings.contains { $0.check == "event-chain" && $0.subject == "event #\(Int(id)! + 1)" }, "\(findings)")
+    let before = try Self.indexDump(w)
+    let fingerprint = try w.fingerprint()
+    let reindexed = try w.pf(["reindex"])
+    #expect(reindexed.status == 0, "\(reindexed.stderr)")
+    #expect(reindexed.stdout.contains("from the record"), "\(reindexed.stdout)")
+    #expect(!reindexed.stdout.contains("refused"), "\(reindexed.stdout)")
+    #expect(try Self.indexDump(w) == before)
+    #expect(try w.fingerprint() == fingerprint)
+    #expect(try Self.findings(w).isEmpty)
   }
 
   @Test("a section branch moved back to an earlier revision with git update-ref")
@@ -213,10 +286,16 @@ struct VerifyTests {
   func mainMovedBack() throws {
     let w = try Self.activeWorkspace()
     let approval = try CLI.git(["rev-parse", "main"], in: w.root).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(try CLI.sqlite(w.root, "SELECT commitId FROM event WHERE action='approved' AND sectionId='forord'") == approval)
     #expect(try CLI.git(["update-ref", "refs/heads/main", "HEAD~1"], in: w.root).status == 0)
     let findings = try Self.findings(w)
-    #expect(findings.contains { $0.check == "approval" && $0.subject == "approval of forord revision 1" && $0.message.contains(approval) }, "\(findings)")
-    #expect(findings.contains { $0.check == "approval" && $0.subject == "forord" }, "\(findings)")
+    #expect(findings.contains {
+      $0.check == "approval" && $0.subject == approval && $0.message.contains("not on main's history")
+    }, "\(findings)")
+    #expect(findings.contains {
+      $0.check == "approval" && $0.subject == "forord" && $0.message.contains("lacks the approved text")
+    }, "\(findings)")
+    #expect(findings.allSatisfy { $0.check == "approval" }, "\(findings)")
   }
 
   @Test("a commit on main made outside policyflow: fine if it leaves section text alone, a finding if it changes it")
@@ -227,47 +306,16 @@ struct VerifyTests {
     let harmless = try CLI.run("git", git + ["commit", "-q", "--allow-empty", "-m", "outside, no section text"])
     #expect(harmless.status == 0)
     #expect(try Self.findings(w).isEmpty)
-    // Approved text changed behind policyflow's back is reported, naming the commit.
+    // Approved text changed behind policyflow's back is reported for the section.
     try "Forfalsket tekst.\n".write(
       to: w.root.appendingPathComponent("sections/forord.md"), atomically: true, encoding: .utf8)
     #expect(try CLI.run("git", git + ["commit", "-q", "-am", "outside, rewrites approved text"]).status == 0)
-    let commit = try CLI.git(["rev-parse", "main"], in: w.root).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     let findings = try Self.findings(w)
-    #expect(findings.contains { $0.check == "reference" && $0.subject == "refs/heads/main" && $0.message.contains(commit) }, "\(findings)")
-    #expect(findings.contains { $0.check == "approval" && $0.subject == "forord" }, "\(findings)")
-  }
-
-  @Test("a revision's text replaced in git (the branch rewritten to other bytes) fails the content hash")
-  func revisionRowPointsAtOtherBlob() throws {
-    let w = try Self.activeWorkspace()
-    let other = try CLI.sqlite(w.root, "SELECT blobId FROM revision WHERE sectionId='kultur-og-fritid' AND number=0")
-    _ = try CLI.sqlite(w.root, "UPDATE revision SET blobId='\(other)' WHERE sectionId='kultur-og-fritid' AND number=1")
-    let findings = try Self.findings(w)
-    #expect(findings.contains { $0.check == "content-hash" && $0.subject == "kultur-og-fritid revision 1" }, "\(findings)")
-    #expect(findings.contains { $0.check == "revision" && $0.subject == "kultur-og-fritid revision 1" }, "\(findings)")
-  }
-
-  @Test("headings recorded for a revision that are not its text's headings (a guard fooled through SQL)")
-  func recordedHeadingsEdited() throws {
-    let w = try Self.activeWorkspace()
-    let recorded = try CLI.sqlite(w.root, "SELECT headings FROM revision WHERE sectionId='kultur-og-fritid' AND number=1")
-    #expect(!recorded.isEmpty, "submit records the text's headings")
-    _ = try CLI.sqlite(
-      w.root, "UPDATE revision SET headings = headings || char(10) || 'Forfalsket' WHERE sectionId='kultur-og-fritid' AND number=1")
-    let findings = try Self.findings(w)
-    #expect(findings.map(\.subject) == ["kultur-og-fritid revision 1"], "\(findings)")
-    #expect(findings.first?.message.contains("recorded headings") == true, "\(findings)")
-  }
-
-  @Test("revisions recorded before headings were (NULL) read their text instead: same status, verify clean")
-  func revisionsWithoutRecordedHeadings() throws {
-    let w = try Self.activeWorkspace()
-    let before = try w.pf(["status", "--json"])
-    _ = try CLI.sqlite(w.root, "UPDATE revision SET headings = NULL")
-    let after = try w.pf(["status", "--json"])
-    #expect(before.status == 0 && after.status == 0)
-    #expect(after.stdout == before.stdout)
-    #expect(try Self.findings(w).isEmpty)
+    #expect(findings.map { "\($0.check) \($0.subject)" } == ["approval forord"], "\(findings)")
+    #expect(findings.first?.message.contains("approved revision 1") == true, "\(findings)")
+    // The index is not at fault: reindex does not make it go away.
+    #expect(try w.pf(["reindex"]).status == 0)
+    #expect(try Self.findings(w).map(\.check) == ["approval"])
   }
 }
 
