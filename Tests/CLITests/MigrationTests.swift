@@ -1,56 +1,84 @@
 import Foundation
 import Testing
 
-/// A workspace made before schema v2 (revision headings) keeps working: the first command adds the column,
-/// also when the database has a broken reference (which `verify` must still be able to report) and when
-/// several commands start at once.
-@Suite("schema upgrade of an existing workspace")
+/// `.policyflow/policy.sqlite` is only an index of the record in git, made by one migration (`index v1: the record
+/// in git`). An index of another format is not upgraded: the next command deletes it and builds it anew from git.
+/// A workspace of the first release, whose database was the only copy of its record, is refused.
+@Suite("the index: rebuilt from git when its format is unknown")
 struct MigrationTests {
-  /// A workspace as version 1 of the schema left it: no `headings` column, no index of open threads, no v2 or
-  /// v3 row in `grdb_migrations`.
-  static func versionOneWorkspace() throws -> TemplateWorkspace {
+  static let database = ".policyflow/policy.sqlite"
+
+  /// A workspace with some of everything: a revision under review with a sign-off, a blocking comment, a link.
+  static func activeWorkspace() throws -> TemplateWorkspace {
     let w = try TemplateWorkspace()
-    let text = try w.templateText("forord") + "\nEt nyt afsnit.\n"
-    #expect(try w.pf(["submit", "forord", w.scratch.file("forord.md", text).path, "-m", "Forord"], as: "anne-bif").status == 0)
-    _ = try CLI.sqlite(
-      w.root,
-      "ALTER TABLE revision DROP COLUMN headings; DROP INDEX comment_open_threads; "
-        + "DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%' OR identifier LIKE 'v3:%';")
-    #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM pragma_table_info('revision') WHERE name = 'headings'") == "0")
+    let text = try w.templateText("kultur-og-fritid") + "\nBibliotekerne holder åbent.\n"
+    try w.ok(["submit", "kultur-og-fritid", w.scratch.file("k.md", text).path, "-m", "Udkast"], as: "karen-kff")
+    try w.ok(["approve", "kultur-og-fritid", "-m", "fint"], as: "rasmus-kfu")
+    try w.ok(["comment", "kultur-og-fritid", "--line", "2", "--blocking", "-m", "Kilde?"], as: "maja-kfu")
+    try w.ok(["req", "link", "WS-MED-03", "kultur-og-fritid", "-m", "Biblioteker"], as: "karen-kff")
+    #expect(try CLI.sqlite(w.root, "SELECT identifier FROM grdb_migrations") == "index v1: the record in git")
     return w
   }
 
-  @Test("the first command adds the column; older revisions read their text; verify is clean")
-  func upgrade() throws {
-    let w = try Self.versionOneWorkspace()
-    let status = try w.pf(["status", "--json"])
-    #expect(status.status == 0, "\(status.stderr)")
-    #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM revision WHERE headings IS NULL") != "0")
-    #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM grdb_migrations") == "3")
-    #expect(try w.pf(["verify"]).status == 0)
-    let text = try w.templateText("forord") + "\nEt nyt afsnit.\n\nOg et til.\n"
-    #expect(try w.pf(["submit", "forord", w.scratch.file("forord2.md", text).path, "-m", "Mere"], as: "anne-bif").status == 0)
-    #expect(try CLI.sqlite(w.root, "SELECT headings IS NOT NULL FROM revision WHERE sectionId='forord' AND number=2") == "1")
-  }
-
-  @Test("a database with a broken reference still opens, and verify reports the reference")
-  func brokenReference() throws {
-    let w = try Self.versionOneWorkspace()
-    // sqlite3 runs with foreign keys off, as an administrator's hand edit would.
+  /// Gives the index `identifiers` as its applied migrations, and (so that a rebuild shows) drops a sign-off.
+  static func relabel(_ w: TemplateWorkspace, _ identifiers: [String]) throws {
+    let values = identifiers.map { "('\($0)')" }.joined(separator: ", ")
     _ = try CLI.sqlite(
-      w.root, "INSERT INTO signoff (sectionId, revisionNumber, contentHash, personId, capacity, groupCode, decision, "
-        + "message, createdAt) VALUES ('forsvundet', 9, 'x', 'soren-biu', 'committee_reviewer', 'BIU', 'approve', '', "
-        + "'2026-01-01 00:00:00.000')")
-    #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM pragma_foreign_key_check") != "0")
-    let findings = try w.pf(["verify", "--json"])
-    #expect(findings.status == 1, "verify opens the database and reports: \(findings.stderr)")
-    #expect(findings.stdout.contains("foreign_key_check"), "\(findings.stdout)")
+      w.root,
+      "DELETE FROM grdb_migrations; INSERT INTO grdb_migrations (identifier) VALUES \(values); DELETE FROM signoff;")
+    #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM grdb_migrations") == String(identifiers.count))
+    #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM signoff") == "0")
   }
 
-  @Test("commands started at once on a workspace that needs the upgrade all succeed")
-  func concurrentUpgrade() throws {
-    for _ in 0..<3 {
-      let w = try Self.versionOneWorkspace()
+  static let foreignFormats: [[String]] = [
+    // Round one's schema versions.
+    [
+      "v1: sections, revisions, sign-offs, comments, requirements, events", "v2: headings of each revision",
+      "v3: index of open comment threads",
+    ],
+    // A later version's.
+    ["index v1: the record in git", "index v2: written by a later policyflow"],
+  ]
+
+  @Test("an index whose grdb_migrations holds a foreign identifier is rebuilt from git by the next command",
+    arguments: foreignFormats)
+  func foreignIndexIsRebuilt(_ identifiers: [String]) throws {
+    let w = try Self.activeWorkspace()
+    let status = try w.ok(["status", "--json"]).stdout
+    let signoffs = try CLI.sqlite(w.root, "SELECT * FROM signoff ORDER BY id")
+    try Self.relabel(w, identifiers)
+
+    let after = try w.ok(["status", "--json"])
+    #expect(after.stdout == status)
+    #expect(try CLI.sqlite(w.root, "SELECT group_concat(identifier, '|') FROM grdb_migrations") == "index v1: the record in git")
+    // The sign-off dropped above is back: the index was made anew from the record, not reused.
+    #expect(try CLI.sqlite(w.root, "SELECT * FROM signoff ORDER BY id") == signoffs)
+    #expect(try w.verifyFindings().isEmpty)
+    // And it is a working index: the next write goes on from it.
+    try w.ok(["approve", "kultur-og-fritid"], as: "maja-kfu")
+    #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM signoff") == "2")
+    #expect(try w.verifyFindings().isEmpty)
+  }
+
+  @Test("a missing index is built from git on first use, as in a fresh clone")
+  func missingIndexIsBuilt() throws {
+    let w = try Self.activeWorkspace()
+    let status = try w.ok(["status", "--json"]).stdout
+    let comments = try w.ok(["comments", "kultur-og-fritid", "--json"]).stdout
+    try FileManager.default.removeItem(at: w.root.appendingPathComponent(".policyflow"))
+    // Found as a workspace (a git work tree with policy.yaml), the index made on the way.
+    #expect(try w.ok(["status", "--json"]).stdout == status)
+    #expect(FileManager.default.fileExists(atPath: w.root.appendingPathComponent(Self.database).path))
+    #expect(try w.ok(["comments", "kultur-og-fritid", "--json"]).stdout == comments)
+    #expect(try w.verifyFindings().isEmpty)
+  }
+
+  @Test("commands started at once on a workspace whose index must be rebuilt all succeed and agree")
+  func concurrentRebuild() throws {
+    for identifiers in Self.foreignFormats {
+      let w = try Self.activeWorkspace()
+      let status = try w.ok(["status", "--json"]).stdout
+      try Self.relabel(w, identifiers)
       let group = DispatchGroup()
       let results = ConcurrencyTests.Results()
       for _ in 0..<4 {
@@ -63,7 +91,37 @@ struct MigrationTests {
       }
       group.wait()
       #expect(results.endings.count == 4)
-      for (_, ending) in results.endings { #expect(ending.status == 0, "\(ending.stderr)") }
+      for (_, ending) in results.endings {
+        #expect(ending.status == 0, "\(ending.stderr)")
+        #expect(ending.stdout == status)
+      }
+      #expect(try w.verifyFindings().isEmpty)
     }
+  }
+
+  @Test("a workspace of the first release (record only in SQLite, no refs/policyflow) is refused, its database kept")
+  func firstReleaseRefused() throws {
+    let w = try Self.activeWorkspace()
+    // What the first release left: the branches, and the review record in a database of its schema only.
+    let refs = try CLI.git(["for-each-ref", "--format=%(refname)", "refs/policyflow"], in: w.root).stdout
+      .split(separator: "\n").map(String.init)
+    #expect(!refs.isEmpty)
+    for ref in refs { #expect(try CLI.git(["update-ref", "-d", ref], in: w.root).status == 0) }
+    try Self.relabel(w, Self.foreignFormats[0])
+    _ = try CLI.sqlite(w.root, "CREATE TABLE pendingRef (id INTEGER PRIMARY KEY, refName TEXT NOT NULL)")
+    let database = w.root.appendingPathComponent(Self.database)
+    let before = try Data(contentsOf: database)
+
+    let refused = try w.pf(["status"])
+    #expect(refused.status == 77, "\(refused.stderr)")
+    #expect(refused.stderr.contains("first release"), "\(refused.stderr)")
+    #expect(refused.stderr.contains("Nothing was changed"), "\(refused.stderr)")
+    // The database was the only copy of that record: it must still be there, as it was.
+    #expect(try Data(contentsOf: database) == before, "the first release's database was changed")
+    #expect(
+      try CLI.sqlite(w.root, "SELECT group_concat(identifier, '|') FROM grdb_migrations")
+        == Self.foreignFormats[0].joined(separator: "|"))
+    #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM sqlite_master WHERE name='pendingRef'") == "1")
+    #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM comment") == "1")
   }
 }

@@ -28,21 +28,53 @@ struct StoreTests {
     return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  @Test("the migrations create every table, in WAL mode with foreign keys")
+  @Test("one migration creates every table of the index, in WAL mode with foreign keys")
   func migration() throws {
     let store = try openStore()
-    #expect(try store.appliedMigrations().count == 3)
+    #expect(try store.appliedMigrations() == ["index v1: the record in git"])
     let tables = try sqlite("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").split(separator: "\n")
-    for table in ["comment", "event", "pendingRef", "requirement", "requirementLink", "revision", "section", "signoff"] {
+    for table in [
+      "section", "revision", "signoff", "comment", "requirement", "requirementLink", "event", "record", "recordTip",
+    ] {
       #expect(tables.contains(Substring(table)), "missing table \(table)")
     }
+    // Round one's crash recovery table and its append-only triggers are gone: git is the record now.
+    #expect(!tables.contains("pendingRef"))
+    #expect(try sqlite("SELECT count(*) FROM sqlite_master WHERE type='trigger'") == "0")
     #expect(try sqlite("PRAGMA journal_mode") == "wal")
+    #expect(try sqlite("SELECT count(*) FROM pragma_foreign_key_list('signoff') WHERE \"table\"='revision'") == "2")
     let revisionColumns = try sqlite("SELECT name FROM pragma_table_info('revision')").split(separator: "\n")
-    #expect(revisionColumns.contains("headings"), "v2 adds the recorded headings")
+    #expect(revisionColumns.contains("headings"))
+    // A comment is known by its record commit: one row per commit.
+    #expect(try sqlite("SELECT \"unique\" FROM pragma_index_list('comment') WHERE origin='u'") == "1")
+    let recordColumns = Set(try sqlite("SELECT name FROM pragma_table_info('record')").split(separator: "\n"))
+    #expect(recordColumns == ["commitId", "ref", "sequence", "actor", "action", "sectionId", "sideCommit", "sideRef", "refusal"])
     #expect(try sqlite("SELECT count(*) FROM sqlite_master WHERE type='index' AND name='comment_open_threads'") == "1")
-    // Opening again does not re-run the migrations.
+    // Opening again does not re-run the migration.
     _ = try openStore()
-    #expect(try sqlite("SELECT count(*) FROM grdb_migrations") == "3")
+    #expect(try sqlite("SELECT identifier FROM grdb_migrations") == "index v1: the record in git")
+  }
+
+  @Test(
+    "an index written by another format (a migration this version does not know) is refused as outdated, untouched",
+    arguments: [
+      ["v1: sections, revisions, sign-offs, comments, requirements, events", "v2: headings of each revision",
+       "v3: index of open comment threads"],
+      ["index v1: the record in git", "index v2: from a later version"],
+    ])
+  func foreignMigrations(_ identifiers: [String]) throws {
+    _ = try openStore()
+    let values = identifiers.map { "('\($0)')" }.joined(separator: ", ")
+    _ = try sqlite("DELETE FROM grdb_migrations; INSERT INTO grdb_migrations (identifier) VALUES \(values); INSERT INTO section (id, position, state, latestRevision, updatedAt) VALUES ('forord', 0, 'draft', 0, '2026-01-01')")
+    #expect {
+      try openStore()
+    } throws: { error in
+      guard case StoreError.outdated = error else { return false }
+      return true
+    }
+    // Refusing changes nothing: the caller decides what to do with the file.
+    #expect(try sqlite("SELECT identifier FROM grdb_migrations ORDER BY rowid") == identifiers.joined(separator: "\n"))
+    #expect(try sqlite("SELECT id FROM section") == "forord")
   }
 
   @Test("foreign keys refuse a revision of an unknown section")
@@ -71,7 +103,7 @@ struct StoreTests {
     #expect(try store.read { try $0.sections() }.isEmpty)
   }
 
-  @Test("events chain: each carries the previous hash, and the log refuses edits")
+  @Test("events chain: each carries the previous hash")
   func eventChain() throws {
     let store = try openStore()
     let (first, second) = try store.write { tx in
@@ -83,10 +115,39 @@ struct StoreTests {
     let stored = try store.read { try $0.events() }
     #expect(stored.map(\.hash) == [first.hash, second.hash])
     #expect(store.chainHash(of: stored[1]) == stored[1].hash)
-    #expect(throws: (any Error).self) {
-      try store.write { tx in try tx.db.execute(sql: "UPDATE event SET actor = 'mallory'") }
+  }
+
+  @Test("a comment is found by any prefix of its record commit's id")
+  func commentsByRecordPrefix() throws {
+    let store = try openStore()
+    let ids = ["4711aa" + String(repeating: "0", count: 34), "4711ab" + String(repeating: "1", count: 34)]
+    try store.write { tx in
+      try tx.insertSection(SectionRecord(id: "forord", position: 0, state: "draft", latestRevision: 0, updatedAt: Date()))
+      try tx.insertRevision(RevisionRecord(
+        sectionId: "forord", number: 0, commitId: "c", blobId: "b", contentHash: "h", authorId: "a", message: "",
+        createdAt: Date(), headings: nil))
+      for id in ids {
+        try tx.insertComment(CommentRecord(
+          recordId: id, sectionId: "forord", revisionNumber: 0, lineStart: nil, lineEnd: nil, quotedText: nil,
+          authorId: "a", body: id, blocking: false, parentId: nil, createdAt: Date()))
+      }
     }
-    #expect(try sqlite("SELECT actor FROM event ORDER BY id") == "anne\nanne")
+    func found(_ prefix: String) throws -> [String] {
+      try store.read { try $0.comments(recordIdPrefix: prefix) }.map(\.recordId)
+    }
+    #expect(try found("4711aa") == [ids[0]])
+    #expect(try found(ids[1]) == [ids[1]])
+    #expect(try found("4711").count == 2)
+    #expect(try found("4712").isEmpty)
+    #expect(try store.read { try $0.comment(recordId: ids[0]) }?.body == ids[0])
+    // The same record commit cannot make two comments.
+    #expect(throws: (any Error).self) {
+      try store.write { tx in
+        try tx.insertComment(CommentRecord(
+          recordId: ids[0], sectionId: "forord", revisionNumber: 0, lineStart: nil, lineEnd: nil, quotedText: nil,
+          authorId: "a", body: "again", blocking: false, parentId: nil, createdAt: Date()))
+      }
+    }
   }
 
   @Test("integrity findings are empty on a healthy database")
