@@ -35,7 +35,7 @@ extension Workspace {
     try catchUp(tx, refs: try recordRefs(), rebuild: true)
   }
 
-  private func catchUp(_ tx: StoreTransaction, refs: [String: ObjectID], rebuild: Bool) throws -> IndexReport {
+  fileprivate func catchUp(_ tx: StoreTransaction, refs: [String: ObjectID], rebuild: Bool) throws -> IndexReport {
     let tips = try tx.recordTips()
     if !rebuild && tips == refs.mapValues(\.hex) { return IndexReport() }
     var report = IndexReport()
@@ -167,5 +167,13 @@ extension Workspace {
     report.applied = try workspace.store.read { try $0.maxSequence() > 0 ? try $0.events().count : 0 }
     report.refused = try workspace.store.read { try $0.refusedRecords().count }
     return report
+  }
+}
+
+extension Workspace {
+  /// Applies the record commits `tx`'s index has not taken in yet: an index other than the workspace's own,
+  /// caught up from git alone (the property test's witness).
+  func replayNew(into tx: StoreTransaction) throws -> IndexReport {
+    try catchUp(tx, refs: try recordRefs(), rebuild: false)
   }
 }
