@@ -106,10 +106,23 @@ extension Workspace {
     } }
     report.signoffs = try rebuilt.read { try $0.allSignoffs().count }
 
+    // A command killed after its record ref moved: its branch moves are one finding, which the next write
+    // completes; the branches are judged where it will put them.
+    let interrupted = (try? interruptedMoves())?.moves ?? []
+    for move in interrupted {
+      finding(
+        "interrupted", move.ref,
+        "an interrupted command recorded its action but left \(move.ref) at \(move.current?.description ?? "nothing"); "
+          + "the next policyflow command that changes something moves it to \(move.commit)")
+    }
+    func target(_ ref: String) -> ObjectID? {
+      interrupted.first { $0.ref == ref }?.commit ?? (try? repository.referenceTarget(ref)) ?? nil
+    }
+
     // Section branches end at the latest recorded revision.
     for record in sections {
       let ref = Workspace.sectionRef(record.id)
-      let target = try? repository.referenceTarget(ref)
+      let target = target(ref)
       guard let latest = try rebuilt.read({ try $0.revision(record.id, record.latestRevision) }) else { continue }
       if target?.hex != latest.commitId {
         finding(
@@ -122,7 +135,8 @@ extension Workspace {
       finding("sections", id, "policy.yaml names section \(id), which has no revision 0 in the record")
     }
 
-    let approvals = try verifyMain(sections: sections, rebuilt: rebuilt, finding: finding)
+    let approvals = try verifyMain(
+      sections: sections, rebuilt: rebuilt, main: target(Workspace.mainRef), finding: finding)
     report.approvals = approvals
     for moved in try store.read({ try $0.rewoundRefs() }) {
       finding(
@@ -137,9 +151,9 @@ extension Workspace {
   /// `main` carries the definition and only approved text: every file under `sections/` is an approved revision
   /// of a known section, and every approval commit is named by an action of the record.
   private func verifyMain(
-    sections: [SectionRecord], rebuilt: Store, finding: (String, String, String) -> Void
+    sections: [SectionRecord], rebuilt: Store, main: ObjectID?, finding: (String, String, String) -> Void
   ) throws -> Int {
-    guard let main = try repository.referenceTarget(Workspace.mainRef) else {
+    guard let main else {
       finding("reference", Workspace.mainRef, "main does not exist")
       return 0
     }

@@ -55,24 +55,19 @@ extension Workspace {
     try catchUpIndex()
   }
 
-  /// Moves the branch refs of the latest action if a killed command moved its record ref but not them.
-  /// Writes are serialised by the lock, so only the latest action can be incomplete.
-  func completeInterruptedWrite() throws {
+  /// Branch refs that the latest action published but a killed command did not move: each still at the
+  /// published commit's parent. Writes are serialised by the lock, so only the latest action can be incomplete.
+  func interruptedMoves() throws -> (entry: RecordEntry, moves: [(ref: String, commit: ObjectID, current: ObjectID?)])? {
     guard let last = try store.read({ try $0.lastRecord() }), last.refusal == nil, let id = ObjectID(hex: last.commitId),
       let entry = try RecordMessage.parse(try repository.commit(id))
-    else { return }
-    var moves: [(ref: String, commit: ObjectID)] = []
+    else { return nil }
+    var published: [(ref: String, commit: ObjectID)] = []
     if entry.kind == .submit, let section = entry.section, let revision = entry.objectID(.revisionCommit) {
-      moves.append((Workspace.sectionRef(section), revision))
+      published.append((Workspace.sectionRef(section), revision))
     }
-    if let side = sideEffect(of: entry), side.ref == Workspace.mainRef { moves.append(side) }
-    if entry.kind == .release, let name = entry[.releaseName], let commit = entry.objectID(.releaseCommit),
-      try repository.referenceTarget("refs/tags/\(name)") == nil
-    {
-      try repository.updateReference("refs/tags/\(name)", to: commit, expected: nil, message: "policyflow: completed")
-    }
-    var movedMain = false
-    for move in moves {
+    if let side = sideEffect(of: entry), side.ref == Workspace.mainRef { published.append(side) }
+    var moves: [(ref: String, commit: ObjectID, current: ObjectID?)] = []
+    for move in published {
       let current = try repository.referenceTarget(move.ref)
       if current == move.commit { continue }
       if let current, try repository.isAncestor(move.commit, of: current) { continue }
@@ -82,8 +77,23 @@ extension Workspace {
           "the action \(entry.shortID) published \(move.commit) on \(move.ref), but \(move.ref) is at "
             + "\(current?.description ?? "nothing") and not at its parent; run `policyflow verify`.")
       }
+      moves.append((move.ref, move.commit, current))
+    }
+    return (entry, moves)
+  }
+
+  /// Completes the branch moves of an action whose command was killed after its record ref moved.
+  func completeInterruptedWrite() throws {
+    guard let (entry, moves) = try interruptedMoves() else { return }
+    if entry.kind == .release, let name = entry[.releaseName], let commit = entry.objectID(.releaseCommit),
+      try repository.referenceTarget("refs/tags/\(name)") == nil
+    {
+      try repository.updateReference("refs/tags/\(name)", to: commit, expected: nil, message: "policyflow: completed")
+    }
+    var movedMain = false
+    for move in moves {
       removeStaleGitLock(move.ref)
-      try repository.updateReference(move.ref, to: move.commit, expected: current, message: "policyflow: completed")
+      try repository.updateReference(move.ref, to: move.commit, expected: move.current, message: "policyflow: completed")
       warn("completed an interrupted command: \(move.ref) now holds \(RecordEntry.shortID(move.commit.hex)).")
       movedMain = movedMain || move.ref == Workspace.mainRef
     }
