@@ -9,7 +9,8 @@ extension Repository {
   /// Checking before writing lets a caller refuse a name as a usage mistake instead of failing half-way.
   public static func isValidReferenceName(_ name: String) -> Bool {
     ensureLibgit2()
-    guard !name.utf8.contains(0) else { return false }
+    // libgit2 1.5 lets DEL (0x7F) through, which git itself refuses as a control character.
+    guard !name.utf8.contains(where: { $0 == 0 || $0 == 0x7F }) else { return false }
     var valid: Int32 = 0
     guard git_reference_name_is_valid(&valid, name) == 0 else {
       git_error_clear()
