@@ -20,7 +20,7 @@ public enum ReleaseName {
     if name.hasSuffix(".") { throw refuse("it ends in '.', which git does not allow") }
     let upper = name.uppercased()
     if upper == "HEAD" || upper.hasSuffix("_HEAD") || upper == "@" {
-      throw refuse("`\(name)` is one of git's own names for the current commit and would be confused with it")
+      throw refuse("it is one of git's own names (HEAD, FETCH_HEAD, …) for a commit and would be confused with it")
     }
     guard name.utf8.count <= 64,
       name.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]*$"#, options: .regularExpression) != nil
