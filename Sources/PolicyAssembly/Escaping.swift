@@ -58,7 +58,8 @@ enum Escape {
       out += html(String(run))
       run = String.UnicodeScalarView()
       let code = InvisibleCharacters.codePoint(scalar)
-      out += "<span class=\"invisible-char\" title=\"\(html(InvisibleCharacters.describe(scalar)))\">⟨\(code)⟩</span>"
+      let title = html(InvisibleCharacters.describe(scalar))
+      out += "<span class=\"invisible-char\" title=\"\(title)\">⟨\(code)⟩</span>"
     }
     return out + html(String(run))
   }

@@ -9,9 +9,9 @@ public enum MarkdownHeadings {
   /// block, a block quote or a list item is not one of the section's sub-headings. The text is what a reader sees
   /// (`## Det *gør* vi` → `Det gør vi`), on one line, trimmed.
   public static func topLevel(in markdown: String) -> [(level: Int, text: String)] {
-    // A text without '#', '=' or '-' has no heading of either kind: no need to parse it.
-    guard markdown.utf8.contains(where: { $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "-") })
-    else { return [] }
+    // About 0.1 ms for an 8 KB section (cmark-gfm's parse; the walk is negligible). No byte pre-scan: nearly every
+    // text has a '-' that could underline a setext heading, so it would only add a pass.
+    guard !markdown.isEmpty else { return [] }
     let headings = try? CommonMark.withDocument(markdown, sectionID: "") { root -> [(level: Int, text: String)] in
       var result: [(level: Int, text: String)] = []
       var child = cmark_node_first_child(root)

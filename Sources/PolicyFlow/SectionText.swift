@@ -63,8 +63,8 @@ public enum SectionText {
     }
     if origin == .template && normalized.isEmpty { return "" }
     // Blank means what `.whitespacesAndNewlines` means: White_Space scalars and U+200B.
-    guard origin == .template || normalized.unicodeScalars.contains(where: { !$0.properties.isWhitespace && $0 != "\u{200B}" })
-    else {
+    let blank = !normalized.unicodeScalars.contains(where: { !$0.properties.isWhitespace && $0 != "\u{200B}" })
+    guard origin == .template || !blank else {
       throw PolicyFlowError.badInput(
         "section \(section): \(file) is empty. Write the section's text (Markdown) in the file and submit again.")
     }
@@ -224,7 +224,9 @@ extension SectionText {
         continue
       }
       column += 1
-      if InvisibleCharacters.isInvisible(scalar) { found.append(InvisibleCharacter(line: line, column: column, scalar: scalar)) }
+      if InvisibleCharacters.isInvisible(scalar) {
+        found.append(InvisibleCharacter(line: line, column: column, scalar: scalar))
+      }
     }
     return found
   }
@@ -240,7 +242,9 @@ extension SectionText {
     _ found: [InvisibleCharacter], subject: String, shownAs: Bool = true, limit: Int = 10
   ) -> String? {
     guard !found.isEmpty else { return nil }
-    let count = found.count == 1 ? "an invisible or bidirectional control character" : "\(found.count) invisible or bidirectional control characters"
+    let count = found.count == 1
+      ? "an invisible or bidirectional control character"
+      : "\(found.count) invisible or bidirectional control characters"
     var list = found.prefix(limit).map(\.description).joined(separator: "; ")
     if found.count > limit { list += "; and \(found.count - limit) more" }
     return "\(subject) contains \(count), which can make the text read differently from what it says: \(list)."

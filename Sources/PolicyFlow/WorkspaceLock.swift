@@ -95,9 +95,14 @@ final class WorkspaceLock {
   /// Writes who we are into the lock file, for a command that has to wait. Best effort: the lock itself is the
   /// `flock`, not the text.
   private static func recordHolder(descriptor: Int32) {
+    // The program, the subcommand and the arguments before the first option (`policyflow submit forord`): never an
+    // option's value, which may be a comment's text.
     let arguments = CommandLine.arguments
-    let command = ([URL(fileURLWithPath: arguments.first ?? "policyflow").lastPathComponent] + arguments.dropFirst().prefix(3))
-      .map { argument in String(argument.prefix(60).map { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true ? " " : $0 }) }
+    let program = URL(fileURLWithPath: arguments.first ?? "policyflow").lastPathComponent
+    let command = ([program] + arguments.dropFirst().prefix(while: { !$0.hasPrefix("-") }).prefix(3))
+      .map { argument in
+        String(argument.prefix(60).map { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true ? " " : $0 })
+      }
       .joined(separator: " ")
     let user = getpwuid(geteuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "uid \(geteuid())"
     var host = [CChar](repeating: 0, count: 256)

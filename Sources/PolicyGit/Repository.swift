@@ -55,7 +55,9 @@ public final class Repository {
     let operation = "open repository at \(url.path)"
     do {
       try check(git_repository_open(&handle, url.path), operation)
-    } catch let error as GitError where error.code == GIT_ENOTFOUND.rawValue && error.message.contains("safe.directory") {
+    } catch let error as GitError
+      where error.code == GIT_ENOTFOUND.rawValue && error.message.contains("safe.directory")
+    {
       // libgit2 1.5 (Debian 12) reports a repository of another user as "config value 'safe.directory' was not
       // found" when the global configuration has no safe.directory at all (fixed in 1.6): the same refusal as
       // GIT_EOWNER, which `GitError` explains.
