@@ -43,6 +43,27 @@ enum Escape {
   /// HTML text and attribute escaping is the same as XML's here: one function, no room for a forgotten case.
   static func html(_ text: String) -> String { xml(text) }
 
+  /// `html(text)` for element content, with each invisible or bidirectional control character (see
+  /// ``InvisibleCharacters``) shown as a marked, visible `⟨U+202E⟩` instead of acting on the text around it.
+  /// Not for attribute values or `<title>`, which cannot hold markup.
+  static func htmlText(_ text: String) -> String {
+    guard InvisibleCharacters.contains(text) else { return html(text) }
+    var out = ""
+    var run = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+      guard InvisibleCharacters.isInvisible(scalar) else {
+        run.append(scalar)
+        continue
+      }
+      out += html(String(run))
+      run = String.UnicodeScalarView()
+      let code = InvisibleCharacters.codePoint(scalar)
+      let title = html(InvisibleCharacters.describe(scalar))
+      out += "<span class=\"invisible-char\" title=\"\(title)\">⟨\(code)⟩</span>"
+    }
+    return out + html(String(run))
+  }
+
   /// The URL schemes a rendered link may carry. Anything else (`javascript:`, `data:`, `vbscript:`, `file:`) is dropped
   /// and the link text is shown without a link.
   static let allowedSchemes: Set<String> = ["http", "https", "mailto"]

@@ -21,7 +21,7 @@ struct HTMLRenderer {
 
     out += "<header class=\"title-page\">\n"
     if document.isDraft { out += "<p class=\"draft-banner\">\(Escape.html(labels.draft))</p>\n" }
-    out += "<h1 class=\"doc-title\">\(Escape.html(document.title))</h1>\n<dl class=\"doc-meta\">\n"
+    out += "<h1 class=\"doc-title\">\(Escape.htmlText(document.title))</h1>\n<dl class=\"doc-meta\">\n"
     for (label, value) in [
       (labels.period, document.period), (labels.status, document.status), (labels.date, document.date),
     ] {
@@ -50,7 +50,7 @@ struct HTMLRenderer {
         }
         if let placeholder = section.placeholder {
           out += "<p class=\"placeholder\"><em><strong>\(Escape.html(labels.notWritten)):</strong> "
-          out += "\(Escape.html(placeholder))</em></p>\n"
+          out += "\(Escape.htmlText(placeholder))</em></p>\n"
         }
         let blocks = try CommonMark.parse(section.markdown, sectionID: section.id)
         out += self.blocks(blocks, topLevel: layout.bodyTopLevel, tight: false)
@@ -70,7 +70,7 @@ struct HTMLRenderer {
 
   private func heading(_ h: Outline.Heading, className: String?) -> String {
     let classAttribute = className.map { " class=\"\($0)\"" } ?? ""
-    return "<h\(h.level) id=\"\(Escape.html(h.anchor))\"\(classAttribute)>\(Escape.html(h.text))</h\(h.level)>\n"
+    return "<h\(h.level) id=\"\(Escape.html(h.anchor))\"\(classAttribute)>\(Escape.htmlText(h.text))</h\(h.level)>\n"
   }
 
   /// Nested list mirroring the heading levels: sections inside a part are listed under it.
@@ -79,7 +79,7 @@ struct HTMLRenderer {
     var index = 0
     while index < headings.count {
       let h = headings[index]
-      out += "<li><a href=\"#\(Escape.html(h.anchor))\">\(Escape.html(h.text))</a>"
+      out += "<li><a href=\"#\(Escape.html(h.anchor))\">\(Escape.htmlText(h.text))</a>"
       var children: [Outline.Heading] = []
       while index + 1 < headings.count, headings[index + 1].level > h.level {
         children.append(headings[index + 1])
@@ -102,7 +102,7 @@ struct HTMLRenderer {
       out += "<tr>"
       for runs in row {
         let content = runs.map { run -> String in
-          let text = Escape.html(run.text)
+          let text = Escape.htmlText(run.text)
           if run.code { return "<code class=\"hash\">\(text)</code>" }
           return run.strong ? "<strong>\(text)</strong>" : text
         }
@@ -146,9 +146,9 @@ struct HTMLRenderer {
       let language = info.split(separator: " ").first.map(String.init) ?? ""
       let safeLanguage = language.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "+-_".contains($0)) }
       let classAttribute = safeLanguage.isEmpty ? "" : " class=\"language-\(safeLanguage)\""
-      return "<pre><code\(classAttribute)>\(Escape.html(literal))</code></pre>\n"
+      return "<pre><code\(classAttribute)>\(Escape.htmlText(literal))</code></pre>\n"
     case .htmlBlock(let literal):
-      return "<pre class=\"raw-html\"><code>\(Escape.html(literal))</code></pre>\n"
+      return "<pre class=\"raw-html\"><code>\(Escape.htmlText(literal))</code></pre>\n"
     case .thematicBreak:
       return "<hr>\n"
     case .table(let table):
@@ -181,11 +181,11 @@ struct HTMLRenderer {
 
   private func inline(_ inline: MarkdownInline) -> String {
     switch inline {
-    case .text(let text): return Escape.html(text)
+    case .text(let text): return Escape.htmlText(text)
     case .softBreak: return "\n"
     case .lineBreak: return "<br>\n"
-    case .code(let code): return "<code>\(Escape.html(code))</code>"
-    case .html(let raw): return "<span class=\"raw-html\">\(Escape.html(raw))</span>"
+    case .code(let code): return "<code>\(Escape.htmlText(code))</code>"
+    case .html(let raw): return "<span class=\"raw-html\">\(Escape.htmlText(raw))</span>"
     case .emphasis(let children): return "<em>\(inlines(children))</em>"
     case .strong(let children): return "<strong>\(inlines(children))</strong>"
     case .strikethrough(let children): return "<del>\(inlines(children))</del>"
@@ -229,6 +229,7 @@ struct HTMLRenderer {
     code, pre { font-family: ui-monospace, "Cascadia Mono", Consolas, "Liberation Mono", monospace; font-size: .9em; }
     pre { background: #f4f5f7; padding: .8rem 1rem; white-space: pre-wrap; overflow-wrap: anywhere; }
     .raw-html { color: #555; }
+    .invisible-char { color: #a4001d; border: 1px dotted #a4001d; font-size: .75em; padding: 0 .1em; }
     .table-wrap { overflow-x: auto; }
     table { border-collapse: collapse; width: 100%; }
     th, td { border: 1px solid #c4c9cf; padding: .35rem .55rem; vertical-align: top; text-align: left; }

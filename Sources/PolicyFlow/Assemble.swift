@@ -30,12 +30,7 @@ extension Workspace {
     }
     if let release {
       guard !draft else { throw PolicyFlowError.usage("--release makes a release of approved text; it cannot be combined with --draft.") }
-      guard release.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"#, options: .regularExpression) != nil,
-        !release.contains("..")
-      else {
-        throw PolicyFlowError.usage(
-          "release name `\(release)` is not allowed: use letters, digits, '.', '_' and '-' (e.g. 2023-hoering).")
-      }
+      try ReleaseName.validate(release)
     }
     // A release name in use is refused before anything is written, so the refusal leaves --out untouched too.
     if let release, try repository.referenceTarget("refs/tags/\(release)") != nil {

@@ -14,6 +14,8 @@ public struct PolicyFlowError: Error, LocalizedError, Sendable, Equatable {
     case missing
     /// The rules say no: wrong department, self sign-off, wrong state (77).
     case notPermitted
+    /// Try again later: another process held the workspace lock too long (75, sysexits' EX_TEMPFAIL).
+    case temporary
     /// The workspace is damaged or our own invariants broke (70).
     case `internal`
   }
@@ -34,6 +36,7 @@ public struct PolicyFlowError: Error, LocalizedError, Sendable, Equatable {
     case .badInput: return 65
     case .missing: return 66
     case .notPermitted: return 77
+    case .temporary: return 75
     case .internal: return 70
     }
   }
@@ -42,5 +45,6 @@ public struct PolicyFlowError: Error, LocalizedError, Sendable, Equatable {
   static func badInput(_ message: String) -> PolicyFlowError { .init(.badInput, message) }
   static func missing(_ message: String) -> PolicyFlowError { .init(.missing, message) }
   static func notPermitted(_ message: String) -> PolicyFlowError { .init(.notPermitted, message) }
+  static func temporary(_ message: String) -> PolicyFlowError { .init(.temporary, message) }
   static func `internal`(_ message: String) -> PolicyFlowError { .init(.internal, message) }
 }

@@ -2,9 +2,13 @@ import Clibgit2
 import Clibgit2Startup
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// A failed libgit2 call (or a request PolicyGit refused before reaching libgit2), classified so callers can react
 /// to the few outcomes they handle differently — chiefly losing a compare-and-swap race — without parsing text.
-public struct GitError: Error, LocalizedError, Sendable {
+public struct GitError: Error, LocalizedError, CustomStringConvertible, Sendable {
   public enum Kind: Sendable {
     /// The object, reference or path does not exist.
     case notFound
@@ -32,7 +36,37 @@ public struct GitError: Error, LocalizedError, Sendable {
     self.code = code
   }
 
-  public var errorDescription: String? { "\(operation): \(message)" }
+  public var errorDescription: String? {
+    if isOwnershipMismatch { return ownershipExplanation }
+    return "\(operation): \(message)"
+  }
+
+  /// The same text as `errorDescription`, so that `"\(error)"` in a message reads like one and is never a dump of
+  /// the struct's fields.
+  public var description: String { errorDescription ?? "\(operation): \(message)" }
+
+  /// libgit2 refused to open a repository owned by another OS user (git's `safe.directory` protection, CVE-2022-24765).
+  public var isOwnershipMismatch: Bool { code == GIT_EOWNER.rawValue }
+
+  /// What happened, why, and the two ways out, with the path libgit2 named.
+  private var ownershipExplanation: String {
+    // libgit2: "repository path '/srv/policy/' is not owned by current user".
+    var path = message
+    if let start = message.firstIndex(of: "'"), let end = message.lastIndex(of: "'"), start < end {
+      path = String(message[message.index(after: start)..<end])
+    }
+    if path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+    let user = getpwuid(geteuid()).flatMap { $0.pointee.pw_name.map { " (\(String(cString: $0)))" } } ?? ""
+    let plain = path.unicodeScalars.allSatisfy {
+      $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "/._-+".unicodeScalars.contains($0))
+    }
+    let argument = plain ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    return "the git repository \(path) belongs to another user of this computer than you\(user). Git refuses to "
+      + "work in another user's repository unless you say you trust it, because its configuration could run "
+      + "programs as you. If you trust it, run:\n    git config --global --add safe.directory \(argument)\n"
+      + "and try again; otherwise ask its owner to run the command, or work in your own clone "
+      + "(git clone). (libgit2: \(message))"
+  }
 }
 
 extension GitError {

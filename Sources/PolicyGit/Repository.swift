@@ -52,7 +52,21 @@ public final class Repository {
   public static func open(at url: URL) throws -> Repository {
     ensureLibgit2()
     var handle: OpaquePointer?
-    try check(git_repository_open(&handle, url.path), "open repository at \(url.path)")
+    let operation = "open repository at \(url.path)"
+    do {
+      try check(git_repository_open(&handle, url.path), operation)
+    } catch let error as GitError
+      where error.code == GIT_ENOTFOUND.rawValue && error.message.contains("safe.directory")
+    {
+      // libgit2 1.5 (Debian 12) reports a repository of another user as "config value 'safe.directory' was not
+      // found" when the global configuration has no safe.directory at all (fixed in 1.6): the same refusal as
+      // GIT_EOWNER, which `GitError` explains.
+      var path = url.path
+      if !path.hasSuffix("/") { path += "/" }
+      throw GitError(
+        kind: .other, operation: operation, message: "repository path '\(path)' is not owned by current user",
+        code: GIT_EOWNER.rawValue)
+    }
     return Repository(handle: handle!)
   }
 

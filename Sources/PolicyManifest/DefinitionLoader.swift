@@ -132,7 +132,7 @@ struct DefinitionLoader {
     guard let nodes = top.requiredSequence("committees") else { return [] }
     if nodes.isEmpty { top["committees"]?.error("list at least one committee") }
     var committees: [Committee] = []
-    var seen: [String: Int?] = [:]
+    var seen: [String: (code: String, line: Int?)] = [:]
     for node in nodes {
       guard let mapping = node.mapping(allowedKeys: ["code", "name"]) else { continue }
       let code = parseCode(mapping, seen: &seen, kind: "committee")
@@ -146,7 +146,7 @@ struct DefinitionLoader {
     guard let nodes = top.requiredSequence("departments") else { return [] }
     if nodes.isEmpty { top["departments"]?.error("list at least one department") }
     var departments: [Department] = []
-    var seen: [String: Int?] = [:]
+    var seen: [String: (code: String, line: Int?)] = [:]
     for node in nodes {
       guard let mapping = node.mapping(allowedKeys: ["code", "name", "committee"]) else { continue }
       let code = parseCode(mapping, seen: &seen, kind: "department")
@@ -163,7 +163,9 @@ struct DefinitionLoader {
   }
 
   /// Reads a `code`, stored in NFC as written; reports a malformed or repeated code.
-  private func parseCode(_ mapping: YAMLMapping, seen: inout [String: Int?], kind: String) -> String? {
+  private func parseCode(
+    _ mapping: YAMLMapping, seen: inout [String: (code: String, line: Int?)], kind: String
+  ) -> String? {
     guard let raw = mapping.requiredString("code"), let node = mapping["code"] else { return nil }
     let code = raw.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping
     let valid = code.unicodeScalars.allSatisfy {
@@ -173,14 +175,40 @@ struct DefinitionLoader {
       node.error("`\(raw)` is not a valid \(kind) code; use letters and digits only (e.g. `ØKF`)")
       return nil
     }
-    let key = normalizedCode(code)
-    if let earlier = seen[key] {
-      node.error("duplicate \(kind) code `\(code)`\(earlier.map { " (already used on line \($0))" } ?? "")")
+    guard code.utf8.count <= Self.maximumCodeBytes else {
+      node.error(
+        "the \(kind) code `\(code.prefix(20))…` is \(code.utf8.count) bytes long; a code is a short abbreviation "
+          + "(at most \(Self.maximumCodeBytes) bytes, e.g. `ØKF`): shorten it")
       return nil
     }
-    seen[key] = node.line
+    if let problem = CodeScripts.problem(with: code) {
+      node.error("the \(kind) code `\(code)` is refused: \(problem)")
+      return nil
+    }
+    let key = normalizedCode(code)
+    if let earlier = seen[key] {
+      node.error("duplicate \(kind) code `\(code)`\(earlier.line.map { " (already used on line \($0))" } ?? "")")
+      return nil
+    }
+    let skeleton = CodeScripts.skeleton(code)
+    if let lookalike = seen.values.first(where: { CodeScripts.skeleton($0.code) == skeleton }) {
+      node.error(
+        "the \(kind) code `\(code)` looks the same as `\(lookalike.code)`"
+          + "\(lookalike.line.map { " (line \($0))" } ?? "") but is written with other characters "
+          + "(\(CodeScripts.differences(code, lookalike.code))); readers could not tell the two apart. Give it a "
+          + "code that looks different, or use `\(lookalike.code)` if it is the same \(kind)")
+      return nil
+    }
+    seen[key] = (code, node.line)
     return code
   }
+
+  /// Section and person ids become file names, git branch names and commit trailers: git and file systems refuse
+  /// names over 255 bytes (a section's branch lock file is `sections/<id>.lock`), so ids stay far below that.
+  static let maximumIDBytes = 100
+
+  /// Codes are abbreviations shown in every status line; far longer ones are a mistake in the file.
+  static let maximumCodeBytes = 32
 
   private func parseSections(_ top: YAMLMapping, departments: [Department], committees: [Committee])
     -> [SectionSpec]
@@ -203,6 +231,12 @@ struct DefinitionLoader {
           idNode.error(
             "`\(value)` is not a valid section id; use lower-case ASCII letters, digits and hyphens (æ → ae, "
               + "ø → oe, å → aa), as it is also the file name sections/<id>.md")
+          id = nil
+        } else if value.utf8.count > Self.maximumIDBytes {
+          idNode.error(
+            "the section id `\(value.prefix(40))…` is \(value.utf8.count) characters long; section ids may have at "
+              + "most \(Self.maximumIDBytes), as they are also file names (sections/<id>.md) and git branch names "
+              + "(sections/<id>). Choose a shorter id; the title may be as long as needed")
           id = nil
         } else if let earlier = seen[value] {
           idNode.error("duplicate section id `\(value)`\(earlier.map { " (already used on line \($0))" } ?? "")")
@@ -280,6 +314,11 @@ struct DefinitionLoader {
         if !IdentifierSyntax.isSlug(value) {
           idNode.error("`\(value)` is not a valid person id; use lower-case ASCII letters, digits and hyphens")
           id = nil
+        } else if value.utf8.count > Self.maximumIDBytes {
+          idNode.error(
+            "the person id `\(value.prefix(40))…` is \(value.utf8.count) characters long; person ids may have at "
+              + "most \(Self.maximumIDBytes), as they are recorded in every action's commit. Choose a shorter id")
+          id = nil
         } else if let earlier = seenIDs[value] {
           idNode.error("duplicate person id `\(value)`\(earlier.map { " (already used on line \($0))" } ?? "")")
           id = nil
@@ -287,10 +326,22 @@ struct DefinitionLoader {
           seenIDs[value] = idNode.line
         }
       }
-      let name = mapping.requiredString("name")
+      var name = mapping.requiredString("name")
+      if let value = name, let nameNode = mapping["name"], let problem = Self.signatureProblem(in: value) {
+        nameNode.error(
+          "the name `\(Self.visible(value))` contains \(problem); a name goes into the author line of every commit "
+            + "the person makes, where `<`, `>`, line breaks and control characters are not allowed. Remove it")
+        name = nil
+      }
 
       var email = mapping.requiredString("email")
-      if let value = email, let emailNode = mapping["email"] {
+      if let value = email, let emailNode = mapping["email"], let problem = Self.signatureProblem(in: value) {
+        emailNode.error(
+          "the e-mail address `\(Self.visible(value))` contains \(problem); an address goes into the author line of "
+            + "every commit, where `<`, `>`, line breaks and control characters are not allowed. Write it as "
+            + "name@example.dk without them")
+        email = nil
+      } else if let value = email, let emailNode = mapping["email"] {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         if parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".") || trimmed.contains(" ") {
@@ -346,6 +397,39 @@ struct DefinitionLoader {
           + "requirements")
     }
     return members
+  }
+
+  /// What makes `text` unusable in a git author line (`Name <email> time zone`), described for the message, or `nil`.
+  /// libgit2 refuses `<` and `>`; a line break would end the header; other control characters and the
+  /// bidirectional controls would make the history read differently from what it records.
+  static func signatureProblem(in text: String) -> String? {
+    for scalar in text.unicodeScalars {
+      switch scalar.value {
+      case 0x3C: return "`<`"
+      case 0x3E: return "`>`"
+      case 0x0A, 0x0D, 0x85, 0x2028, 0x2029: return "a line break (\(codePoint(scalar)))"
+      case 0x00..<0x20, 0x7F...0x9F: return "the control character \(codePoint(scalar))"
+      case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
+        return "the invisible bidirectional control \(codePoint(scalar))"
+      default: continue
+      }
+    }
+    return nil
+  }
+
+  static func codePoint(_ scalar: Unicode.Scalar) -> String { "U+\(String(format: "%04X", scalar.value))" }
+
+  /// `text` with control and bidirectional characters written as `<U+000A>`, so the message shows where they are.
+  static func visible(_ text: String) -> String {
+    var result = ""
+    for scalar in text.unicodeScalars {
+      switch scalar.value {
+      case 0x00..<0x20, 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069:
+        result += "<\(codePoint(scalar))>"
+      default: result.unicodeScalars.append(scalar)
+      }
+    }
+    return result
   }
 
   // MARK: requirements/*.yaml
@@ -416,6 +500,13 @@ struct DefinitionLoader {
     if known.contains(code) { return code }
     let key = normalizedCode(code)
     if let match = known.first(where: { normalizedCode($0) == key }) { return match }
+    let skeleton = CodeScripts.skeleton(code)
+    if let lookalike = known.first(where: { CodeScripts.skeleton($0) == skeleton }) {
+      node.error(
+        "unknown \(kind) `\(code)`: it looks like `\(lookalike)` but is written with other characters "
+          + "(\(CodeScripts.differences(code, lookalike))); retype it as `\(lookalike)`")
+      return nil
+    }
     node.error("unknown \(kind) `\(code)` (known: \(known.joined(separator: ", ")))")
     return nil
   }

@@ -9,7 +9,7 @@ struct Policyflow: ParsableCommand {
       Identity: --as PERSON, else POLICYFLOW_USER, else your git user.email, matched in members.yaml.
       Workspace: --workspace DIR, else POLICYFLOW_WORKSPACE, else the nearest directory upwards with .policyflow/.
       Exit codes: 0 done, 1 verify found problems, 64 usage, 65 bad input data, 66 missing input, 70 internal error,
-      77 not permitted.
+      75 temporary failure (the workspace lock was held too long: try again), 77 not permitted.
       """,
     subcommands: [
       Init.self, Status.self, Submit.self, Approve.self, RequestChanges.self, Withdraw.self, Comment.self,

@@ -3,32 +3,10 @@ import Testing
 
 @testable import PolicyFlow
 
-/// `SectionText.headings` scans bytes for speed; it must find exactly what the Character-based reading found.
+/// `SectionText.headings` reads the cmark-gfm tree: the headings a reader of any edition sees, at the top level of
+/// the section, and nothing that only looks like a heading line.
 @Suite("section headings")
 struct SectionTextTests {
-  /// The reading before the byte scan, kept as the reference.
-  static func reference(_ text: String) -> [String] {
-    var result: [String] = []
-    var fence: String?
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-      let line = rawLine.drop(while: { $0 == " " })
-      if line.hasPrefix("```") || line.hasPrefix("~~~") {
-        let marker = String(line.prefix(3))
-        if fence == nil { fence = marker } else if fence == marker { fence = nil }
-        continue
-      }
-      if fence != nil { continue }
-      let hashes = line.prefix(while: { $0 == "#" })
-      guard (1...6).contains(hashes.count) else { continue }
-      let rest = line.dropFirst(hashes.count)
-      guard rest.isEmpty || rest.first == " " || rest.first == "\t" else { continue }
-      var title = rest.trimmingCharacters(in: .whitespaces)
-      while title.hasSuffix("#") { title.removeLast() }
-      result.append("\(hashes.count):" + title.trimmingCharacters(in: .whitespaces))
-    }
-    return result
-  }
-
   static let texts = [
     "## Situationen i København\n\nTekst.\n\n## Det gør vi allerede\n",
     "# Én\n##To\n###   Tre ###  \n####### syv\n   ## indrykket\n\t## tabulator\n",
@@ -39,9 +17,39 @@ struct SectionTextTests {
     "", "\n\n\n", "####\n", "## slut uden linjeskift",
   ]
 
-  @Test("the byte scan finds the same headings as the Character reading", arguments: texts)
-  func sameAsReference(_ text: String) {
-    #expect(SectionText.headings(in: text).map { "\($0.level):\($0.text)" } == Self.reference(text))
+  /// What CommonMark makes of each of `texts` (level:text).
+  static let expected: [[String]] = [
+    ["2:Situationen i København", "2:Det gør vi allerede"],
+    ["1:Én", "3:Tre", "2:indrykket"],
+    ["2:efter kode", "1:ude"],
+    ["2:med CRLF", "2:næste", "1:sidste"],
+    ["2:titel", "1:", "2:", "2:"],
+    ["2:Æblegrød\u{0301} og ø", "2:synlig"],
+    [], [], ["4:"], ["2:slut uden linjeskift"],
+  ]
+
+  @Test("ATX headings, closing sequences, fences, CRLF and blanks read as CommonMark reads them", arguments: zip(texts, expected))
+  func commonMark(_ text: String, _ expected: [String]) {
+    #expect(SectionText.headings(in: text).map { "\($0.level):\($0.text)" } == expected)
+  }
+
+  /// Lines that the old line-by-line reading took for headings, and headings it missed.
+  static let documentCases: [(text: String, expected: [String])] = [
+    ("    ## indrykket kode\n", []),
+    ("<div>\n## i html\n</div>\n", []),
+    ("<!--\n## skjult i en kommentar\n-->\n", []),
+    ("> ## citat\n", []),
+    ("- ## i en liste\n", []),
+    ("````\n```\n## stadig kode\n````\n## ude\n", ["2:ude"]),
+    ("Setext\n======\n\nUnder\n---\n", ["1:Setext", "2:Under"]),
+    ("## Det *gør* vi `allerede`\n", ["2:Det gør vi allerede"]),
+    ("## A &amp; B \\#1\n", ["2:A & B #1"]),
+  ]
+
+  @Test("code, HTML, quotes and lists hold no headings; setext headings and inline markup count as shown",
+    arguments: zip(documentCases.map(\.text), documentCases.map(\.expected)))
+  func documentStructure(_ text: String, _ expected: [String]) {
+    #expect(SectionText.headings(in: text).map { "\($0.level):\($0.text)" } == expected)
   }
 
   @Test("required headings: exact, differently cased or spaced, and missing")
@@ -52,6 +60,20 @@ struct SectionTextTests {
       SectionText.missingHeadings(["Det vil vi arbejde for fremadrettet", "Situationen i København"], in: text)
         == ["Det vil vi arbejde for fremadrettet"])
     #expect(SectionText.missingHeadings([], in: "") == [])
+  }
+
+  @Test("a required heading inside a code fence, an HTML block or indented code does not satisfy the guard")
+  func hiddenHeadingsDoNotCount() {
+    let required = ["Situationen i København", "Det gør vi allerede"]
+    for text in [
+      "## Situationen i København\n\n```\n## Det gør vi allerede\n```\n",
+      "## Situationen i København\n\n<details>\n## Det gør vi allerede\n</details>\n",
+      "## Situationen i København\n\n    ## Det gør vi allerede\n",
+    ] {
+      #expect(SectionText.missingHeadings(required, in: text) == ["Det gør vi allerede"], "\(text)")
+      #expect(
+        SectionText.missingHeadings(required, recorded: SectionText.recordedHeadings(of: text)) == ["Det gør vi allerede"])
+    }
   }
 }
 

@@ -32,6 +32,10 @@ enum Terminal {
     FileHandle.standardError.write(Data("policyflow: error: \(safe(message))\n".utf8))
   }
 
+  static func warning(_ message: String) {
+    FileHandle.standardError.write(Data("policyflow: warning: \(safe(message))\n".utf8))
+  }
+
   static func note(_ message: String) {
     FileHandle.standardError.write(Data("policyflow: \(message)\n".utf8))
   }

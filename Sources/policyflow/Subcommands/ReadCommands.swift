@@ -10,11 +10,19 @@ struct Show: ParsableCommand {
   @Argument(help: "Section id.") var section: String
   @Option(help: "Revision number.") var revision: Int?
   @Flag(help: "Number the lines and mark where comments sit.") var lineNumbers = false
+  @Flag(help: "Print invisible and bidirectional control characters as they are, not as <U+XXXX>.") var raw = false
 
   func run() throws {
     try runUseCase {
       let workspace = try global.openWorkspace()
-      let (number, text) = try workspace.text(sectionId: section, revision: revision)
+      let (number, stored) = try workspace.text(sectionId: section, revision: revision)
+      let id = try workspace.section(section).id
+      if let warning = SectionText.invisibleCharacterWarning(
+        SectionText.invisibleCharacters(in: stored), subject: "section \(id) revision \(number)", shownAs: !raw)
+      {
+        Terminal.warning(warning)
+      }
+      let text = raw ? stored : SectionText.showingInvisibleCharacters(stored)
       guard lineNumbers else {
         print(Terminal.safe(text), terminator: "")
         return
@@ -45,8 +53,20 @@ struct Diff: ParsableCommand {
     try runUseCase {
       let workspace = try global.openWorkspace()
       let diff = try workspace.diff(sectionId: section, from: from, to: to)
+      // The same revisions `diff` compared (its defaults: the latest, and the one before it).
+      let id = try workspace.section(section).id
+      let new = try workspace.text(sectionId: id, revision: to)
+      let oldNumber = from ?? max(new.revision - 1, 0)
+      let old = oldNumber == new.revision ? new : try workspace.text(sectionId: id, revision: oldNumber)
+      for (number, text) in oldNumber == new.revision ? [new] : [old, new] {
+        if let warning = SectionText.invisibleCharacterWarning(
+          SectionText.invisibleCharacters(in: text), subject: "section \(id) revision \(number)")
+        {
+          Terminal.warning(warning)
+        }
+      }
       for line in diff.split(separator: "\n", omittingEmptySubsequences: false).dropLast(diff.hasSuffix("\n") ? 1 : 0) {
-        let text = String(line)
+        let text = Terminal.safe(SectionText.showingInvisibleCharacters(String(line)))
         if text.hasPrefix("+++") || text.hasPrefix("---") { print(Terminal.paint(text, "1")) }
         else if text.hasPrefix("+") { print(Terminal.paint(text, "32")) }
         else if text.hasPrefix("-") { print(Terminal.paint(text, "31")) }
