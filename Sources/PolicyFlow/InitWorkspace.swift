@@ -130,9 +130,8 @@ public enum InitWorkspace {
       .initPolicy, section: nil, subject: wording.createPolicy(manifest.title, manifest.period), body: "", fields: [:])
     for section in manifest.sections {
       let url = template.template.appendingPathComponent("sections/\(section.id).md")
-      var text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-      text = SectionText.withLineFeeds(text)
-      if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+      // A template is input like any other: validated like a submission, symlinks refused.
+      let text = try SectionText.validateTemplateText(url: url, section: section.id)
       let data = Data(text.utf8)
       let blob = try repository.writeBlob(data)
       let tree = try repository.tree(base: mainTree, setting: [Workspace.sectionPath(section.id): blob])

@@ -15,7 +15,7 @@ public struct ReviewOutcome: Sendable {
   public let revisionCommit: ObjectID?
   /// What still blocks the next step, in plain words.
   public let blockers: [String]
-  public let notes: [String]
+  public var notes: [String]
 }
 
 extension Workspace {
@@ -68,7 +68,15 @@ extension Workspace {
         draft.subject = wording.summary(.submit, section: section.id, detail: "revision \(number)")
       }
       let (entry, applied) = try self.record(draft, actor: actor)
-      return try outcome(section.id, entry, applied, from: record.state)
+      var result = try outcome(section.id, entry, applied, from: record.state)
+      // Invisible and bidi characters are kept (they may be meant) but never pass without a word.
+      if let warning = SectionText.invisibleCharacterWarning(
+        SectionText.invisibleCharacters(in: text), subject: "section \(section.id) revision \(result.revision)",
+        shownAs: false)
+      {
+        result.notes.append(warning)
+      }
+      return result
     }
   }
 

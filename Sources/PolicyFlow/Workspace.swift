@@ -74,6 +74,8 @@ public final class Workspace {
     self.clock = clock
     do {
       repository = try Repository.open(at: location.root)
+    } catch let error as GitError where error.isOwnershipMismatch {
+      throw PolicyFlowError.notPermitted(error.description)
     } catch {
       throw PolicyFlowError.internal("cannot open the git repository of the workspace \(location.root.path): \(error)")
     }

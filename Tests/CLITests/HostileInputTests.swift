@@ -232,7 +232,6 @@ struct HostileInputTests {
 
   @Test(
     "init refuses a template whose section text is a symlink, holds NUL or ESC (65), and creates nothing",
-    .disabled("InitWorkspace.build does not call SectionText.validateTemplateText yet (write path, another branch)"),
     arguments: ["symlink", "nul", "esc"])
   func badTemplateText(_ kind: String) throws {
     let template = try EditableTemplate()
@@ -369,8 +368,7 @@ struct HostileInputTests {
       let run = try CLI.run(
         "setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary.path, "status"],
         environment: ["POLICYFLOW_WORKSPACE": w.root.path, "HOME": homeDirectory])
-      // 70 until Workspace.init maps GitError.isOwnershipMismatch to "not permitted" (77).
-      #expect(run.status == 70, "exit \(run.status): \(run.stderr)")
+      #expect(run.status == 77, "exit \(run.status): \(run.stderr)")
       #expect(run.stderr.contains("the git repository \(w.root.path) belongs to another user of this computer"), "\(run.stderr)")
       #expect(run.stderr.contains("\n    git config --global --add safe.directory \(w.root.path)\n"), "\(run.stderr)")
       #expect(!run.stderr.contains("GitError("), "\(run.stderr)")
