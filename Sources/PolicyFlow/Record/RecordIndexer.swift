@@ -21,7 +21,9 @@ extension Workspace {
     let refs = try recordRefs()
     let tips = try store.read { try $0.recordTips() }
     if !rebuild && tips == refs.mapValues(\.hex) { return IndexReport() }
-    return try store.write { tx in try catchUp(tx, refs: refs, rebuild: rebuild) }
+    // The refs are read again under SQLite's write lock: a tip another process indexed meanwhile was read before
+    // this transaction began, and refs only move forward, so what is read now descends from every indexed tip.
+    return try store.write { tx in try catchUp(tx, refs: try recordRefs(), rebuild: rebuild) }
   }
 
   func recordRefs() throws -> [String: ObjectID] {
