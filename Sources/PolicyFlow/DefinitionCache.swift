@@ -14,7 +14,7 @@ import PolicyManifest
 /// carries a checksum) falls back to parsing, and failing to write the cache is ignored. The file is
 /// local state like the database; a write replaces it atomically.
 enum DefinitionCache {
-  static let magic = Array("PFDEF003".utf8)
+  static let magic = Array("PFDEF004".utf8)
 
   /// The cached definition for `files` (repository path → blob id), or `parse()`'s result, then cached.
   static func definition(
@@ -56,7 +56,10 @@ enum DefinitionCache {
   static func encode(_ definition: PolicyDefinition, key: [UInt8]) -> Data {
     var writer = Writer()
     let manifest = definition.manifest
-    for text in [manifest.title, manifest.period, manifest.language, manifest.workflow, manifest.secretariat] {
+    for text in [
+      manifest.title, manifest.period, manifest.language, manifest.workflow, manifest.secretariat,
+      manifest.signing.rawValue,
+    ] {
       writer.string(text)
     }
     writer.array(manifest.committees) { writer, committee in
@@ -86,6 +89,7 @@ enum DefinitionCache {
       writer.strings(member.departments)
       writer.strings(member.committees)
       writer.strings(member.roles.map(\.rawValue).sorted())
+      writer.strings(member.keys)
     }
     writer.array(definition.requirements) { writer, requirement in
       writer.string(requirement.id)
@@ -109,6 +113,7 @@ enum DefinitionCache {
     var reader = Reader(bytes: bytes, offset: header)
     guard let title = reader.string(), let period = reader.string(), let language = reader.string(),
       let workflow = reader.string(), let secretariat = reader.string(),
+      let signing = reader.string().flatMap(SigningMode.init(rawValue:)),
       let committees = reader.array({ reader -> Committee? in
         guard let code = reader.string(), let name = reader.string() else { return nil }
         return Committee(code: code, name: name)
@@ -128,12 +133,14 @@ enum DefinitionCache {
       }),
       let members = reader.array({ reader -> Member? in
         guard let id = reader.string(), let name = reader.string(), let email = reader.string(),
-          let departments = reader.strings(), let committees = reader.strings(), let roles = reader.strings()
+          let departments = reader.strings(), let committees = reader.strings(), let roles = reader.strings(),
+          let keys = reader.strings()
         else { return nil }
         let parsed = roles.compactMap(Role.init)
         guard parsed.count == roles.count else { return nil }
         return Member(
-          id: id, name: name, email: email, departments: departments, committees: committees, roles: Set(parsed))
+          id: id, name: name, email: email, departments: departments, committees: committees, roles: Set(parsed),
+          keys: keys)
       }),
       let requirements = reader.array({ reader -> Requirement? in
         guard let id = reader.string(), let kind = reader.string().flatMap(RequirementKind.init),
@@ -147,7 +154,7 @@ enum DefinitionCache {
     return PolicyDefinition(
       manifest: PolicyManifest(
         title: title, period: period, language: language, workflow: workflow, secretariat: secretariat,
-        committees: committees, departments: departments, sections: sections),
+        committees: committees, departments: departments, sections: sections, signing: signing),
       members: MemberDirectory(members: members), requirements: requirements)
   }
 

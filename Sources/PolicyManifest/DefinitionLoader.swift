@@ -98,7 +98,7 @@ struct DefinitionLoader {
   func parseManifest(_ root: YAMLNode) -> PolicyManifest? {
     guard
       let top = root.mapping(allowedKeys: [
-        "title", "period", "language", "workflow", "secretariat", "committees", "departments", "sections",
+        "title", "period", "language", "workflow", "secretariat", "committees", "departments", "sections", "signing",
       ])
     else { return nil }
 
@@ -121,11 +121,17 @@ struct DefinitionLoader {
     }
 
     let sections = parseSections(top, departments: departments, committees: committees)
+    var signing = SigningMode.optional
+    if let value = top.optionalString("signing"), let node = top["signing"] {
+      if let mode = SigningMode(rawValue: value) { signing = mode } else {
+        node.error("`signing` is `required` or `optional`, not `\(value)`")
+      }
+    }
 
     guard let title, let period, let workflow else { return nil }
     return PolicyManifest(
       title: title, period: period, language: language, workflow: workflow, secretariat: secretariat ?? "",
-      committees: committees, departments: departments, sections: sections)
+      committees: committees, departments: departments, sections: sections, signing: signing)
   }
 
   private func parseCommittees(_ top: YAMLMapping) -> [Committee] {
@@ -306,7 +312,7 @@ struct DefinitionLoader {
     var seenEmails: [String: (id: String, line: Int?)] = [:]
     for node in nodes {
       guard
-        let mapping = node.mapping(allowedKeys: ["id", "name", "email", "departments", "committees", "roles"])
+        let mapping = node.mapping(allowedKeys: ["id", "name", "email", "departments", "committees", "roles", "keys"])
       else { continue }
 
       var id = mapping.requiredString("id")
@@ -385,9 +391,26 @@ struct DefinitionLoader {
         (mapping["roles"] ?? node).error("role `\(role.rawValue)` needs at least one committee under `committees`")
       }
 
+      var keys: [String] = []
+      for keyNode in mapping.optionalSequence("keys") ?? [] {
+        guard let line = keyNode.string()?.trimmingCharacters(in: .whitespaces) else { continue }
+        let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count >= 2, parts[0].hasPrefix("ssh-") || parts[0].hasPrefix("ecdsa-"),
+          parts[1].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) })
+        else {
+          keyNode.error(
+            "`\(line.prefix(40))…` is not an SSH public key; give the line of the member's `.pub` file "
+              + "(`ssh-ed25519 AAAA… comment`)")
+          continue
+        }
+        keys.append(parts.prefix(2).joined(separator: " "))
+      }
+
       if let id, let name, let email {
         members.append(
-          Member(id: id, name: name, email: email, departments: departments, committees: committees, roles: roles))
+          Member(
+            id: id, name: name, email: email, departments: departments, committees: committees, roles: roles,
+            keys: keys))
       }
     }
     // After a misspelt role the secretariat may well be the one misspelt: report that alone.

@@ -69,6 +69,14 @@ public struct SectionSpec: Equatable, Hashable, Sendable {
   }
 }
 
+/// `signing:` in policy.yaml.
+public enum SigningMode: String, Equatable, Sendable, CaseIterable {
+  /// Acting as someone needs their key; unsigned or wrongly signed actions take no effect.
+  case required
+  /// Actions are signed when a key is at hand; `--as` alone is trusted.
+  case optional
+}
+
 /// The content of `policy.yaml`.
 public struct PolicyManifest: Equatable, Sendable {
   public var title: String
@@ -82,11 +90,14 @@ public struct PolicyManifest: Equatable, Sendable {
   public var committees: [Committee]
   public var departments: [Department]
   public var sections: [SectionSpec]
+  /// Whether every act must be signed with the actor's SSH key (`signing:` in policy.yaml; absent = optional).
+  public var signing: SigningMode
 
   public init(
     title: String, period: String, language: String = "da", workflow: String, secretariat: String,
-    committees: [Committee], departments: [Department], sections: [SectionSpec]
+    committees: [Committee], departments: [Department], sections: [SectionSpec], signing: SigningMode = .optional
   ) {
+    self.signing = signing
     self.title = title
     self.period = period
     self.language = language
@@ -150,10 +161,13 @@ public struct Member: Equatable, Hashable, Sendable {
   /// Committee codes, spelt as in the manifest.
   public var committees: [String]
   public var roles: Set<Role>
+  /// OpenSSH public keys (`ssh-ed25519 AAAA… comment`), as in git's and OpenSSH's allowed-signers files:
+  /// the keys whose signatures count as this member's acts.
+  public var keys: [String]
 
   public init(
     id: String, name: String, email: String, departments: [String] = [], committees: [String] = [],
-    roles: Set<Role>
+    roles: Set<Role>, keys: [String] = []
   ) {
     self.id = id
     self.name = name
@@ -161,6 +175,7 @@ public struct Member: Equatable, Hashable, Sendable {
     self.departments = departments
     self.committees = committees
     self.roles = roles
+    self.keys = keys
   }
 }
 
