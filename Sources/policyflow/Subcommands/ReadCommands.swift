@@ -173,3 +173,19 @@ struct Reindex: ParsableCommand {
     }
   }
 }
+
+struct Signers: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "signers",
+    abstract: "Print an allowed-signers file of every member's SSH keys, for plain git to verify the record.",
+    discussion: """
+      policyflow signers > allowed_signers
+      git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=allowed_signers log --show-signature refs/policyflow/policy
+      Keys of every version of members.yaml on main are included, so acts of former members still verify.
+      """)
+  @OptionGroup var global: GlobalOptions
+
+  func run() throws {
+    try runUseCase { print(try global.openWorkspace().allowedSigners(), terminator: "") }
+  }
+}
