@@ -11,10 +11,10 @@ import PolicySigning
 enum SHA256 {
   /// The 32-byte digest of `data`.
   static func hash<Bytes: ContiguousBytes>(data: Bytes) -> [UInt8] {
-    Digest.sha256(data)
+    PolicySigning.Digest.sha256(data)
   }
 
   static func hash(bytes: UnsafeRawBufferPointer) -> [UInt8] {
-    Digest.sha256(bytes)
+    PolicySigning.Digest.sha256(bytes)
   }
 }

@@ -115,7 +115,8 @@ struct SigningTests {
 
     let unsigned = try signed.fixture.commit(["a.md": "a\n"], parent: nil, message: "Usigneret\n")
     #expect(try signed.repo.commitSignature(unsigned) == nil)
-    expectGitError(.notFound) { _ = try signed.repo.commitSignature(ObjectID(hex: String(repeating: "ab", count: 20))!) }
+    let missing = try #require(ObjectID(hex: String(repeating: "ab", count: 20)))
+    expectGitError(.notFound) { _ = try signed.repo.commitSignature(missing) }
   }
 
   @Test("createCommit and commitBuffer agree: the buffer is the unsigned commit's object, byte for byte")
@@ -166,7 +167,9 @@ struct SigningTests {
     let signed = try SignedFixture()
     let buffer = try signed.bufferFor(["a.md": "a\n"], parent: nil, message: "Godkend\n")
     let signature = try SSHSignature.sign(message: buffer, namespace: "git", with: signed.key)
-    expectGitError(.invalid) { _ = try signed.repo.createSignedCommit(buffer: buffer + Data([0]), signature: signature) }
+    expectGitError(.invalid) {
+      _ = try signed.repo.createSignedCommit(buffer: buffer + Data([0]), signature: signature)
+    }
     expectGitError(.invalid) { _ = try signed.repo.createSignedCommit(buffer: buffer, signature: "a\0b") }
     expectGitError(.invalid) { _ = try signed.repo.createSignedCommit(buffer: buffer, signature: "\n") }
     #expect(throws: GitError.self) {

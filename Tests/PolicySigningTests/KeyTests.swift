@@ -52,8 +52,10 @@ struct KeyTests {
     #expect(error == .unsupportedKeyType("ECDSA (ecdsa-sha2-nistp256)"))
     #expect(error?.errorDescription?.contains("ssh-keygen -t ed25519") == true)
     // The private key file is refused just as clearly.
-    #expect(signingError { _ = try SSHPrivateKey(contentsOf: ecdsa) } == .unsupportedKeyType("ECDSA (ecdsa-sha2-nistp256)"))
-    expectSigningError(.unsupportedKeyType("RSA (ssh-rsa)")) { _ = try SSHPublicKey(line: "ssh-rsa AAAAB3NzaC1yc2E= x") }
+    expectSigningError(.unsupportedKeyType("ECDSA (ecdsa-sha2-nistp256)")) { _ = try SSHPrivateKey(contentsOf: ecdsa) }
+    expectSigningError(.unsupportedKeyType("RSA (ssh-rsa)")) {
+      _ = try SSHPublicKey(line: "ssh-rsa AAAAB3NzaC1yc2E= x")
+    }
   }
 
   @Test("damaged public keys are refused as malformed, with a reason")
@@ -111,7 +113,8 @@ struct KeyTests {
     let file = try bench.makeKey("id")
     let pub = file.appendingPathExtension("pub")
     let error = signingError { _ = try SSHPrivateKey(contentsOf: pub) }
-    #expect(error == .malformedPrivateKey(path: pub.path, reason: "it is a public key; the private key is the file without .pub"))
+    let reason = "it is a public key; the private key is the file without .pub"
+    #expect(error == .malformedPrivateKey(path: pub.path, reason: reason))
     let missing = bench.url("does-not-exist")
     guard case .unreadableKeyFile(let path, _) = signingError({ _ = try SSHPrivateKey(contentsOf: missing) }) else {
       Issue.record("a missing file must be unreadableKeyFile")
@@ -139,7 +142,8 @@ struct KeyTests {
     let offsets = Array(start..<commentStart) + Array((commentStart + "member@kommune.example".utf8.count)..<blob.count)
     for offset in offsets {
       blob[offset] ^= 0x01
-      let damaged = ([OpenSSHKeyFile.begin] + Armor.wrap(blob, width: 70) + [OpenSSHKeyFile.end]).joined(separator: "\n")
+      let damaged = ([OpenSSHKeyFile.begin] + Armor.wrap(blob, width: 70) + [OpenSSHKeyFile.end])
+        .joined(separator: "\n")
       blob[offset] ^= 0x01
       let error = signingError { _ = try SSHPrivateKey(fileContents: damaged, path: "damaged") }
       guard case .malformedPrivateKey(let path, _) = error else {

@@ -5,7 +5,9 @@ import Testing
 
 /// Messages of the shapes policyflow signs: commit buffers with Danish text, empty, binary, long.
 let sampleMessages: [Data] = [
-  Data("tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor Åse <aase@kommune.example> 1700000000 +0100\n\nGodkend\n".utf8),
+  Data(
+    "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor Åse <aase@kommune.example> 1700000000 +0100\n\nGodkend\n"
+      .utf8),
   Data(),
   Data((0...255).map { UInt8($0) }),
   Data(repeating: 0x61, count: 100_000),
@@ -80,7 +82,9 @@ struct SignatureTests {
     for index in message.indices {
       var changed = message
       changed[index] ^= 0x01
-      expectSigningError(.badSignature) { _ = try SSHSignature.verify(armored: signature, message: changed, namespace: "git") }
+      expectSigningError(.badSignature) {
+        _ = try SSHSignature.verify(armored: signature, message: changed, namespace: "git")
+      }
     }
     expectSigningError(.badSignature) {
       _ = try SSHSignature.verify(armored: signature, message: message.dropLast(), namespace: "git")
@@ -102,15 +106,19 @@ struct SignatureTests {
       publicKey: anna.publicKey, namespace: parsed.namespace, hashAlgorithm: parsed.hashAlgorithm,
       signature: parsed.signature
     ).armored
-    expectSigningError(.badSignature) { _ = try SSHSignature.verify(armored: forged, message: message, namespace: "git") }
+    expectSigningError(.badSignature) {
+      _ = try SSHSignature.verify(armored: forged, message: message, namespace: "git")
+    }
     let annaOnly = try AllowedSigner(principal: "anna", publicKey: anna.publicKey).line
-    #expect(try bench.sshKeygenVerify(forged, message: message, allowedSigners: annaOnly, principal: "anna").status != 0)
+    #expect(
+      try bench.sshKeygenVerify(forged, message: message, allowedSigners: annaOnly, principal: "anna").status != 0)
 
     // Bo's honest signature verifies, but names Bo: whoever checks who may sign sees it is not Anna's key.
     let honest = try SSHSignature.sign(message: message, namespace: "git", with: bo)
     #expect(try SSHSignature.verify(armored: honest, message: message, namespace: "git") == bo.publicKey)
     #expect(try AllowedSigners(parsing: annaOnly).principals(for: bo.publicKey, namespace: "git").isEmpty)
-    #expect(try bench.sshKeygenVerify(honest, message: message, allowedSigners: annaOnly, principal: "anna").status != 0)
+    #expect(
+      try bench.sshKeygenVerify(honest, message: message, allowedSigners: annaOnly, principal: "anna").status != 0)
   }
 
   @Test("SHA-256 signatures (which ssh-keygen also accepts) verify both ways")
@@ -122,7 +130,8 @@ struct SignatureTests {
     #expect(try SSHSignature(armored: signature).hashAlgorithm == .sha256)
     #expect(try SSHSignature.verify(armored: signature, message: message, namespace: "git") == key.publicKey)
     let signers = try AllowedSigner(principal: "anna", publicKey: key.publicKey).line
-    #expect(try bench.sshKeygenVerify(signature, message: message, allowedSigners: signers, principal: "anna").status == 0)
+    #expect(
+      try bench.sshKeygenVerify(signature, message: message, allowedSigners: signers, principal: "anna").status == 0)
   }
 
   @Test("damaged armour and unknown algorithms are refused with the matching error")
