@@ -100,7 +100,7 @@ struct OpenSSHKeyFile {
         throw malformed("it is a public key; the private key is the file without .pub")
       }
       if text.contains("-----BEGIN") && text.contains("PRIVATE KEY-----") {
-        throw malformed("it is in an older PEM format; convert it with `ssh-keygen -p -f \(path)`")
+        throw malformed("it is a PEM file, not an OpenSSH key; make a key with `ssh-keygen -t ed25519` instead")
       }
       throw malformed("it does not start with \(Self.begin)")
     }

@@ -47,7 +47,9 @@ public struct KeyResolver {
 
     let url = Self.expandingHome(setting)
     let text = try OpenSSHKeyFile.read(url)
-    if !text.contains(OpenSSHKeyFile.begin) {
+    // Armour means a private key (SSHPrivateKey explains the formats it does not read); anything else should be a
+    // public key line.
+    if !text.contains("-----BEGIN") {
       let publicKey: SSHPublicKey
       do {
         publicKey = try SSHPublicKey(line: text)

@@ -126,6 +126,23 @@ struct KeyTests {
       Issue.record("a text file must be malformedPrivateKey")
       return
     }
+    // A PKCS#8 key as `openssl genpkey` writes it (OpenSSH 9.2 cannot read it either; this one is RFC 8410's
+    // example): refused with what to do instead, also when named as a signing key.
+    let pem = try bench.write("pkcs8.pem", """
+      -----BEGIN PRIVATE KEY-----
+      MC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC
+      -----END PRIVATE KEY-----
+
+      """)
+    for error in [signingError { _ = try SSHPrivateKey(contentsOf: pem) },
+      signingError { _ = try KeyResolver(environment: [:]).signer(named: pem.path) }]
+    {
+      guard case .malformedPrivateKey(_, let reason) = error else {
+        Issue.record("a PEM key must be malformedPrivateKey, got \(String(describing: error))")
+        continue
+      }
+      #expect(reason.contains("ssh-keygen -t ed25519"))
+    }
   }
 
   @Test("a private key file whose bytes were changed is refused, never loaded as some other key")
