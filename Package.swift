@@ -7,9 +7,10 @@ let exportLibgit2StartupInterposition: [LinkerSetting] = [
   .unsafeFlags(["-Xlinker", "--export-dynamic-symbol=mbedtls_x509_crt_parse_file"], .when(platforms: [.linux]))
 ]
 
-/// One package: system-library shims for libgit2 and cmark-gfm, pure domain modules, the use-case
+/// One package: system-library shims for libgit2, libcrypto and cmark-gfm, pure domain modules, the use-case
 /// layer that coordinates them, and a thin `policyflow` executable. Dependencies point one way:
-/// policyflow → PolicyFlow → {PolicyWorkflow, PolicyManifest, PolicyStore, PolicyGit, PolicyAssembly}.
+/// policyflow → PolicyFlow → {PolicyWorkflow, PolicyManifest, PolicyStore, PolicyGit, PolicySigning,
+/// PolicyAssembly}.
 let package = Package(
   name: "policyflow",
   platforms: [.macOS(.v13)],
@@ -25,12 +26,14 @@ let package = Package(
   ],
   targets: [
     .systemLibrary(name: "Clibgit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+    .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
     .systemLibrary(
       name: "Ccmark", pkgConfig: "libcmark-gfm",
       providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
 
     .target(name: "Clibgit2Startup", dependencies: ["Clibgit2"], linkerSettings: [.linkedLibrary("dl")]),
     .target(name: "PolicyGit", dependencies: ["Clibgit2", "Clibgit2Startup"]),
+    .target(name: "PolicySigning", dependencies: ["COpenSSL"]),
     .target(name: "PolicyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "PolicyYAML", dependencies: ["Yams"]),
     .target(name: "PolicyWorkflow", dependencies: ["PolicyYAML", "Yams"]),
@@ -38,7 +41,9 @@ let package = Package(
     .target(name: "PolicyAssembly", dependencies: ["Ccmark", "ZIPFoundation"]),
     .target(
       name: "PolicyFlow",
-      dependencies: ["PolicyGit", "PolicyStore", "PolicyWorkflow", "PolicyManifest", "PolicyAssembly"]),
+      dependencies: [
+        "PolicyGit", "PolicySigning", "PolicyStore", "PolicyWorkflow", "PolicyManifest", "PolicyAssembly",
+      ]),
     .executableTarget(
       name: "policyflow",
       dependencies: ["PolicyFlow", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -49,8 +54,9 @@ let package = Package(
       linkerSettings: exportLibgit2StartupInterposition),
 
     .testTarget(
-      name: "PolicyGitTests", dependencies: ["PolicyGit", "Clibgit2Startup"],
+      name: "PolicyGitTests", dependencies: ["PolicyGit", "PolicySigning", "Clibgit2Startup"],
       linkerSettings: exportLibgit2StartupInterposition),
+    .testTarget(name: "PolicySigningTests", dependencies: ["PolicySigning"]),
     .testTarget(name: "PolicyStoreTests", dependencies: ["PolicyStore"]),
     .testTarget(name: "PolicyWorkflowTests", dependencies: ["PolicyWorkflow"]),
     .testTarget(name: "PolicyManifestTests", dependencies: ["PolicyManifest"]),

@@ -1,125 +1,20 @@
 import Foundation
+import PolicySigning
 
 /// SHA-256 (FIPS 180-4) of a byte string: the content hash that sign-offs, requirement links, the event chain
 /// and the definition cache bind to.
 ///
-/// Why here and not swift-crypto: this is the only primitive policyflow needs, over public data (section
-/// text, event rows) where timing does not matter, and swift-crypto builds all of BoringSSL for it — about
-/// a third of a clean release build on two cores (1 m 46 s of 5.5 min), which the benchmark's ten-minute budget from a fresh clone
-/// could not afford. The tests check it against the FIPS 180-4 examples and against `sha256sum` on
-/// random inputs of every length around the block boundaries.
+/// Computed by OpenSSL's libcrypto through PolicySigning: the maintained implementation that libgit2 already loads
+/// and that signing needs anyway, instead of the hand-written rounds this file used to carry (kept then only to
+/// avoid building BoringSSL through swift-crypto). The tests check it against the FIPS 180-4 examples and against
+/// `sha256sum` on random inputs of every length around the block boundaries.
 enum SHA256 {
   /// The 32-byte digest of `data`.
   static func hash<Bytes: ContiguousBytes>(data: Bytes) -> [UInt8] {
-    data.withUnsafeBytes { hash(bytes: $0) }
+    PolicySigning.Digest.sha256(data)
   }
 
   static func hash(bytes: UnsafeRawBufferPointer) -> [UInt8] {
-    var state: State = (
-      0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
-    )
-    let count = bytes.count
-    let whole = count - count % 64
-    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
-      let w = schedule.baseAddress!
-      roundConstants.withUnsafeBufferPointer { constants in
-        let k = constants.baseAddress!
-        if let base = bytes.baseAddress {
-          var offset = 0
-          while offset < whole {
-            compress(&state, block: base + offset, w: w, k: k)
-            offset += 64
-          }
-        }
-        // The tail, a 0x80 byte, zeros, and the message length in bits as a big-endian 64-bit integer:
-        // one block, or two when fewer than nine bytes are left in the first.
-        var tail = [UInt8](repeating: 0, count: count - whole + 9 <= 64 ? 64 : 128)
-        for index in 0..<(count - whole) { tail[index] = bytes[whole + index] }
-        tail[count - whole] = 0x80
-        let bits = UInt64(count) &* 8
-        for index in 0..<8 { tail[tail.count - 1 - index] = UInt8(truncatingIfNeeded: bits >> (8 * UInt64(index))) }
-        tail.withUnsafeBytes { tailBytes in
-          var blockStart = 0
-          while blockStart < tailBytes.count {
-            compress(&state, block: tailBytes.baseAddress! + blockStart, w: w, k: k)
-            blockStart += 64
-          }
-        }
-      }
-    }
-    var digest = [UInt8]()
-    digest.reserveCapacity(32)
-    for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
-      digest.append(UInt8(truncatingIfNeeded: word >> 24))
-      digest.append(UInt8(truncatingIfNeeded: word >> 16))
-      digest.append(UInt8(truncatingIfNeeded: word >> 8))
-      digest.append(UInt8(truncatingIfNeeded: word))
-    }
-    return digest
-  }
-
-  private typealias State = (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
-
-  private static let roundConstants: [UInt32] = [
-    0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
-    0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
-    0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
-    0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
-    0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
-    0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
-    0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-    0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
-  ]
-
-  /// One 64-byte block into `state`; `w` is scratch for the message schedule, `k` the round constants.
-  private static func compress(
-    _ state: inout State, block: UnsafeRawPointer, w: UnsafeMutablePointer<UInt32>, k: UnsafePointer<UInt32>
-  ) {
-    for t in 0..<16 {
-      w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self))
-    }
-    for t in 16..<64 {
-      let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] &>> 3)
-      let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] &>> 10)
-      w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-    }
-    var (a, b, c, d, e, f, g, h) = state
-    // Eight rounds per iteration with the variables' roles rotated in the arguments, instead of shifting
-    // eight values through the variables after each round: a third fewer instructions.
-    var t = 0
-    while t < 64 {
-      round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t])
-      round(h, a, b, &c, d, e, f, &g, k[t + 1] &+ w[t + 1])
-      round(g, h, a, &b, c, d, e, &f, k[t + 2] &+ w[t + 2])
-      round(f, g, h, &a, b, c, d, &e, k[t + 3] &+ w[t + 3])
-      round(e, f, g, &h, a, b, c, &d, k[t + 4] &+ w[t + 4])
-      round(d, e, f, &g, h, a, b, &c, k[t + 5] &+ w[t + 5])
-      round(c, d, e, &f, g, h, a, &b, k[t + 6] &+ w[t + 6])
-      round(b, c, d, &e, f, g, h, &a, k[t + 7] &+ w[t + 7])
-      t += 8
-    }
-    state = (
-      state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h
-    )
-  }
-
-  /// One round of FIPS 180-4 §6.2.2 step 3, written for the rotated roles: `d` becomes the new `e` and `h`
-  /// the new `a`.
-  @inline(__always)
-  private static func round(
-    _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32, _ e: UInt32, _ f: UInt32, _ g: UInt32,
-    _ h: inout UInt32, _ constantPlusWord: UInt32
-  ) {
-    let temp1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ constantPlusWord
-    let temp2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
-    d = d &+ temp1
-    h = temp1 &+ temp2
-  }
-
-  @inline(__always)
-  private static func rotr(_ value: UInt32, _ count: UInt32) -> UInt32 {
-    // Masking shifts (`&>>`, `&<<`): Swift's plain shifts handle counts of 32 and more with extra
-    // instructions, which the compiler then cannot fuse into one rotate.
-    (value &>> count) | (value &<< (32 &- count))
+    PolicySigning.Digest.sha256(bytes)
   }
 }

@@ -56,16 +56,28 @@ final class Fixture {
   /// Runs `git` in the work tree with user and system configuration switched off, so the machine's settings cannot
   /// change what we observe.
   @discardableResult
-  func git(_ arguments: String..., allowFailure: Bool = false) throws -> GitOutput {
+  func git(_ arguments: String..., environment: [String: String] = [:], allowFailure: Bool = false) throws
+    -> GitOutput
+  {
+    try run("git", arguments, environment: environment, allowFailure: allowFailure)
+  }
+
+  /// Runs `program` (found on PATH) in the work tree, with the same isolated environment as `git`.
+  @discardableResult
+  func run(_ program: String, _ arguments: [String], environment extra: [String: String] = [:],
+    allowFailure: Bool = false) throws -> GitOutput
+  {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git"] + arguments
+    process.arguments = [program] + arguments
     process.currentDirectoryURL = workTree
     var environment = ProcessInfo.processInfo.environment
     environment["GIT_CONFIG_NOSYSTEM"] = "1"
     environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
     environment["HOME"] = root.path
     environment["LC_ALL"] = "C"
+    environment["SSH_AUTH_SOCK"] = nil
+    environment.merge(extra) { $1 }
     process.environment = environment
     let stdout = Pipe()
     let stderr = Pipe()
@@ -78,7 +90,7 @@ final class Fixture {
     process.waitUntilExit()
     let result = GitOutput(status: process.terminationStatus, data: out, error: String(decoding: err, as: UTF8.self))
     if !allowFailure && result.status != 0 {
-      Issue.record("git \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.error)")
+      Issue.record("\(program) \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.error)")
     }
     return result
   }
