@@ -29,8 +29,12 @@ let package = Package(
       name: "Ccmark", pkgConfig: "libcmark-gfm",
       providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
 
+    // OpenSSL's libcrypto: the hashes known_hosts needs (HMAC-SHA1 of hashed host names, SHA-256 fingerprints).
+    // libgit2's libssh2 already loads it, so linking it costs a command nothing at start-up.
+    .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
     .target(name: "Clibgit2Startup", dependencies: ["Clibgit2"], linkerSettings: [.linkedLibrary("dl")]),
-    .target(name: "PolicyGit", dependencies: ["Clibgit2", "Clibgit2Startup"]),
+    .target(name: "PolicyGit", dependencies: ["Clibgit2", "Clibgit2Startup", "COpenSSL"]),
     .target(name: "PolicyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "PolicyYAML", dependencies: ["Yams"]),
     .target(name: "PolicyWorkflow", dependencies: ["PolicyYAML", "Yams"]),
