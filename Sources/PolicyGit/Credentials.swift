@@ -127,7 +127,8 @@ struct GitCredentialHelper {
 
   /// Tells the helpers the credential worked (they may store it) or was refused (they forget it).
   func report(_ credential: Credential, accepted: Bool) {
-    _ = run(accepted ? "approve" : "reject",
+    _ = run(
+      accepted ? "approve" : "reject",
       description + "\nusername=\(credential.user)\npassword=\(credential.password)\n\n")
   }
 

@@ -40,9 +40,10 @@ public struct RemoteError: Error, LocalizedError, Sendable {
   /// libgit2's error, when it reported one.
   public let underlying: GitError?
 
-  public init(kind: Kind, remote: String, message: String, recovery: String? = nil, push: PushResult? = nil,
-    underlying: GitError? = nil)
-  {
+  public init(
+    kind: Kind, remote: String, message: String, recovery: String? = nil, push: PushResult? = nil,
+    underlying: GitError? = nil
+  ) {
     self.kind = kind
     self.remote = remote
     self.message = message

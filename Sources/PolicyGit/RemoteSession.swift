@@ -310,7 +310,8 @@ final class RemoteSession {
         underlying: error)
     }
     if let (host, fingerprint) = refusedCertificate {
-      let authorities = trust.caFile.map { "the certificate authorities in \($0.path)" }
+      let authorities =
+        trust.caFile.map { "the certificate authorities in \($0.path)" }
         ?? "this computer's trusted certificate authorities"
       return RemoteError(
         kind: .untrustedCertificate, remote: location.redacted,

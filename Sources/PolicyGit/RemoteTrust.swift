@@ -27,13 +27,15 @@ public struct RemoteTrust: Sendable, Equatable {
     if let file = environment["POLICYFLOW_KNOWN_HOSTS"], !file.isEmpty {
       knownHosts = [URL(fileURLWithPath: expandingTilde(file, environment))]
     } else {
-      let home = environment["HOME"].map { URL(fileURLWithPath: $0) }
+      let home =
+        environment["HOME"].map { URL(fileURLWithPath: $0) }
         ?? FileManager.default.homeDirectoryForCurrentUser
       knownHosts = [
         home.appendingPathComponent(".ssh/known_hosts"), URL(fileURLWithPath: "/etc/ssh/ssh_known_hosts"),
       ]
     }
-    let caPath = [environment["POLICYFLOW_CA_FILE"], environment["GIT_SSL_CAINFO"]]
+    let caPath =
+      [environment["POLICYFLOW_CA_FILE"], environment["GIT_SSL_CAINFO"]]
       .compactMap { $0 }.first { !$0.isEmpty } ?? repository?.configValue("http.sslCAInfo")
     return RemoteTrust(
       knownHostsFiles: knownHosts, caFile: caPath.map { URL(fileURLWithPath: expandingTilde($0, environment)) })
@@ -57,9 +59,10 @@ enum CertificateAuthorities {
 
   /// Debian, Fedora/RHEL and macOS/BSD locations of the system bundle; `SSL_CERT_FILE` first, as OpenSSL reads it.
   static func systemBundle(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
-    let candidates = [environment["SSL_CERT_FILE"]].compactMap { $0 } + [
-      "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
-    ]
+    let candidates =
+      [environment["SSL_CERT_FILE"]].compactMap { $0 } + [
+        "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
+      ]
     return candidates.first { FileManager.default.fileExists(atPath: $0) }.map { URL(fileURLWithPath: $0) }
   }
 

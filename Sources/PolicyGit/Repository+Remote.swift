@@ -218,7 +218,8 @@ extension Repository {
     let updates = planned.map { plan -> PushResult.Update in
       let old = session.negotiated[plan.destination]?.old
       if let old, !plan.force, !isFastForward(from: old, to: plan.new) {
-        let message = objectExists(old)
+        let message =
+          objectExists(old)
           ? "non-fast-forward: the remote's \(plan.destination) has commits this copy does not have on top of them"
           : "non-fast-forward: the remote's \(plan.destination) holds commits not fetched yet"
         return PushResult.Update(
@@ -281,7 +282,8 @@ extension Repository {
       }
       defer { git_refspec_free(parsed) }
       let source = git_refspec_src(parsed).map { String(cString: $0) } ?? ""
-      let destination = git_refspec_dst(parsed).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+      let destination =
+        git_refspec_dst(parsed).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         ?? source
       guard !source.isEmpty else {
         throw RemoteError(
@@ -304,9 +306,10 @@ extension Repository {
 
   /// Looks `nameOrURL` up as a configured remote, else treats it as a URL or path (an "anonymous" remote that
   /// still honours `url.*.insteadOf`), and lends it with its parsed location.
-  func withRemote<T>(_ nameOrURL: String, direction: git_direction,
-    _ body: (OpaquePointer, RemoteLocation) throws -> T) throws -> T
-  {
+  func withRemote<T>(
+    _ nameOrURL: String, direction: git_direction,
+    _ body: (OpaquePointer, RemoteLocation) throws -> T
+  ) throws -> T {
     ensureLibgit2()
     var remote: OpaquePointer?
     var valid: Int32 = 0

@@ -35,7 +35,8 @@ struct KnownHostsTests {
   func fingerprint() throws {
     for type in ["ed25519", "ecdsa", "rsa"] {
       let (_, key) = try hostKey("server-\(type)", type: type)
-      let printed = try Shell.run("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", root.appendingPathComponent("server-\(type).pub").path])
+      let printed = try Shell.run(
+        "/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", root.appendingPathComponent("server-\(type).pub").path])
       let fields = printed.output.split(separator: " ")
       #expect(String(fields[1]) == key.fingerprint)
       #expect(key.type == ["ed25519": "ssh-ed25519", "ecdsa": "ecdsa-sha2-nistp256", "rsa": "ssh-rsa"][type])
@@ -164,5 +165,32 @@ extension KnownHosts.Verdict {
   var isUnknown: Bool {
     if case .unknown = self { return true }
     return false
+  }
+}
+
+@Suite("Remote credentials and trust from the environment")
+struct RemoteConfigurationTests {
+  @Test("POLICYFLOW_* variables, SSH_AUTH_SOCK and HOME decide credentials and trust")
+  func fromEnvironment() {
+    let credentials = RemoteCredentials.fromEnvironment([
+      "POLICYFLOW_SSH_KEY": "/home/anna/.ssh/id_ed25519", "SSH_AUTH_SOCK": "/run/agent", "USER": "anna",
+      "POLICYFLOW_HTTP_TOKEN": "glpat-123", "POLICYFLOW_GIT_CREDENTIAL_HELPER": "0",
+    ])
+    #expect(credentials.sshKey?.privateKey.path == "/home/anna/.ssh/id_ed25519")
+    #expect(credentials.sshAgent && credentials.sshUser == "anna")
+    #expect(credentials.httpUser == "oauth2" && credentials.httpPassword == "glpat-123")
+    #expect(!credentials.gitCredentialHelper)
+    let plain = RemoteCredentials.fromEnvironment(["POLICYFLOW_HTTP_USER": "anna", "POLICYFLOW_HTTP_PASSWORD": "x"])
+    #expect(plain.httpUser == "anna" && plain.httpPassword == "x" && plain.gitCredentialHelper && !plain.sshAgent)
+
+    let trust = RemoteTrust.configured(environment: ["HOME": "/home/anna"])
+    #expect(trust.knownHostsFiles.map(\.path) == ["/home/anna/.ssh/known_hosts", "/etc/ssh/ssh_known_hosts"])
+    #expect(trust.caFile == nil)
+    let chosen = RemoteTrust.configured(environment: [
+      "HOME": "/home/anna", "POLICYFLOW_KNOWN_HOSTS": "~/policy_known_hosts", "GIT_SSL_CAINFO": "/etc/git-ca.pem",
+      "POLICYFLOW_CA_FILE": "/etc/kommune-ca.pem",
+    ])
+    #expect(chosen.knownHostsFiles.map(\.path) == ["/home/anna/policy_known_hosts"])
+    #expect(chosen.caFile?.path == "/etc/kommune-ca.pem")
   }
 }

@@ -9,7 +9,8 @@ import Testing
 struct LocalRemoteTests {
   static let mirror = ["+refs/heads/*:refs/remotes/origin/*", "+refs/policyflow/*:refs/remotes/origin/policyflow/*"]
 
-  @Test("push and fetch by plain path and by file:// URL; git ls-remote sees what was pushed", arguments: [false, true])
+  @Test(
+    "push and fetch by plain path and by file:// URL; git ls-remote sees what was pushed", arguments: [false, true])
   func pushAndFetch(asFileURL: Bool) throws {
     let alice = try LocalCopy("alice")
     let bob = try LocalCopy("bob")
@@ -32,7 +33,8 @@ struct LocalRemoteTests {
     #expect(fsck.status == 0, "\(fsck.error)")
 
     let fetched = try bob.repo.fetch(remote: remote, refspecs: Self.mirror, credentials: .none)
-    #expect(Set(fetched.map(\.name)) == ["refs/remotes/origin/main", "refs/remotes/origin/policyflow/records/datapolitik"])
+    #expect(
+      Set(fetched.map(\.name)) == ["refs/remotes/origin/main", "refs/remotes/origin/policyflow/records/datapolitik"])
     #expect(fetched.allSatisfy { $0.old == nil })
     #expect(try bob.repo.referenceTarget("refs/remotes/origin/main") == main)
     #expect(try bob.repo.referenceTarget("refs/remotes/origin/policyflow/records/datapolitik") == record)
@@ -86,17 +88,21 @@ struct LocalRemoteTests {
     #expect(refused?.isOutdatedPush == true)
     #expect(refused?.push?.rejected.map(\.reference) == ["refs/heads/main"])
     #expect(refused?.message.contains("non-fast-forward") == true)
-    #expect(Shell.parseRefs(try Shell.run("/usr/bin/git", ["ls-remote", bare.path]).output)["refs/heads/main"] == alicesTip)
+    #expect(
+      Shell.parseRefs(try Shell.run("/usr/bin/git", ["ls-remote", bare.path]).output)["refs/heads/main"] == alicesTip)
 
     // Fetch, join both lines with a merge commit, push again: accepted, both commits on the remote.
     try bob.repo.fetch(remote: bare.path, refspecs: Self.mirror, credentials: .none)
     let tree = try bob.repo.commit(bobsTip).tree
-    let signature = Signature(name: "Bob", email: "bob@kommune.example", time: Date(timeIntervalSince1970: 1_700_009_000))
+    let signature = Signature(
+      name: "Bob", email: "bob@kommune.example", time: Date(timeIntervalSince1970: 1_700_009_000))
     let merge = try bob.repo.createCommit(
       tree: tree, parents: [bobsTip, alicesTip], author: signature, committer: signature, message: "sync\n")
     try bob.repo.updateReference("refs/heads/main", to: merge, expected: bobsTip, message: "merge")
     let pushed = try bob.repo.push(remote: bare.path, refspecs: ["refs/heads/main"], credentials: .none)
-    #expect(pushed.updates == [PushResult.Update(reference: "refs/heads/main", old: alicesTip, new: merge, outcome: .updated)])
+    #expect(
+      pushed.updates == [PushResult.Update(reference: "refs/heads/main", old: alicesTip, new: merge, outcome: .updated)]
+    )
     let log = try Shell.run("/usr/bin/git", ["-C", bare.path, "log", "--format=%s", "main"])
     #expect(Set(log.output.split(separator: "\n")) == ["sync", "alice", "bob", "base"])
   }
@@ -146,7 +152,9 @@ struct LocalRemoteTests {
         remote: bare.path, refspecs: ["refs/policyflow/records/x", "refs/heads/main"], credentials: .none)
     }
     #expect(refused?.push?.updates.map(\.rejection?.reason) == [.notAttempted, .outdated])
-    #expect(Shell.parseRefs(try Shell.run("/usr/bin/git", ["ls-remote", bare.path]).output)["refs/policyflow/records/x"] == nil)
+    #expect(
+      Shell.parseRefs(try Shell.run("/usr/bin/git", ["ls-remote", bare.path]).output)["refs/policyflow/records/x"]
+        == nil)
     _ = record
   }
 
@@ -171,7 +179,8 @@ struct LocalRemoteTests {
     }
     // A repository with a working folder is not a shared copy.
     expectRemoteError(.badConfiguration) {
-      try alice.repo.push(remote: alice.repo.path.path, refspecs: ["refs/heads/main:refs/heads/other"], credentials: .none)
+      try alice.repo.push(
+        remote: alice.repo.path.path, refspecs: ["refs/heads/main:refs/heads/other"], credentials: .none)
     }
   }
 }

@@ -30,7 +30,8 @@ struct RealServerTests {
 
   // MARK: - gitolite over SSH
 
-  @Test("SSH: a member pushes her section branch, main and a record ref; git ls-remote and a fetch by another member agree")
+  @Test(
+    "SSH: a member pushes her section branch, main and a record ref; git ls-remote and a fetch by another member agree")
   func sshAllowedPushes() throws {
     let servers = try servers()
     let alice = try LocalCopy("alice")
@@ -57,7 +58,9 @@ struct RealServerTests {
     let bob = try LocalCopy("bob")
     let fetched = try bob.repo.fetch(remote: url, refspecs: Self.mirror, credentials: servers.ssh("bob"), trust: trust)
     #expect(fetched.contains(FetchedReference(name: "refs/remotes/origin/main", old: nil, new: main)))
-    #expect(try bob.repo.referenceTarget("refs/remotes/origin/policyflow/\(recordRef.dropFirst("refs/policyflow/".count))") == record)
+    #expect(
+      try bob.repo.referenceTarget("refs/remotes/origin/policyflow/\(recordRef.dropFirst("refs/policyflow/".count))")
+        == record)
     #expect(try bob.repo.commit(record).message == "sign-off\n")
   }
 
@@ -88,7 +91,8 @@ struct RealServerTests {
     #expect(rejection?.message.contains("DENIED") == true, "\(rejection?.message ?? "")")
     #expect(refused?.isOutdatedPush == false)
     #expect(refused?.recovery?.contains("administrator") == true)
-    #expect(refused?.push?.serverMessages.contains { $0.contains("W refs/heads/sections/beta policy alice DENIED") } == true)
+    #expect(
+      refused?.push?.serverMessages.contains { $0.contains("W refs/heads/sections/beta policy alice DENIED") } == true)
 
     let after = try servers.lsRemote(url)
     #expect(after["refs/heads/sections/beta"] == before)
@@ -102,7 +106,8 @@ struct RealServerTests {
     let trust = servers.sshTrust()
     let alice = try LocalCopy("alice")
     let bob = try LocalCopy("bob")
-    try commitOnRemoteTip(alice, "refs/heads/main", "alice's base\n", url: url, credentials: servers.ssh("alice"), trust: trust)
+    try commitOnRemoteTip(
+      alice, "refs/heads/main", "alice's base\n", url: url, credentials: servers.ssh("alice"), trust: trust)
     try alice.repo.push(remote: url, refspecs: ["refs/heads/main"], credentials: servers.ssh("alice"), trust: trust)
     let stale = try alice.repo.referenceTarget("refs/heads/main")!
     try bob.repo.fetch(remote: url, refspecs: Self.mirror, credentials: servers.ssh("bob"), trust: trust)
@@ -131,11 +136,14 @@ struct RealServerTests {
     // Bob's copy, made by git's CLI, prepares a commit on the same reference.
     let bobsWork = alice.root.appendingPathComponent("bob-cli")
     #expect(try servers.git(["clone", "-q", "--bare", url, bobsWork.path], member: "bob").status == 0)
-    #expect(try servers.git(["fetch", "-q", url, "\(reference):\(reference)"], member: "bob", in: bobsWork).status == 0)
+    #expect(
+      try servers.git(["fetch", "-q", url, "\(reference):\(reference)"], member: "bob", in: bobsWork).status == 0)
     let tree = try servers.git(["rev-parse", "\(base.hex)^{tree}"], in: bobsWork).output
       .trimmingCharacters(in: .whitespacesAndNewlines)
     let bobsCommit = try servers.git(
-      ["-c", "user.name=Bob", "-c", "user.email=bob@kommune.example", "commit-tree", tree, "-p", base.hex, "-m", "bob"],
+      [
+        "-c", "user.name=Bob", "-c", "user.email=bob@kommune.example", "commit-tree", tree, "-p", base.hex, "-m", "bob",
+      ],
       in: bobsWork
     ).output.trimmingCharacters(in: .whitespacesAndNewlines)
     try alice.commit("alice\n", on: reference)
@@ -213,7 +221,54 @@ struct RealServerTests {
     #expect(none?.recovery?.contains("POLICYFLOW_SSH_KEY") == true)
   }
 
+  @Test("SSH: after a refused key file, the keys in ssh-agent are offered (once each), and work")
+  func sshAgent() throws {
+    let servers = try servers()
+    let alice = try LocalCopy("alice")
+    let socket = alice.root.appendingPathComponent("agent.sock")
+    // ssh-agent -D stays in the foreground: this test owns the process and ends it by its pid.
+    let agent = Process()
+    agent.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
+    agent.arguments = ["-D", "-a", socket.path]
+    agent.standardOutput = FileHandle.nullDevice
+    agent.standardError = FileHandle.nullDevice
+    try agent.run()
+    defer {
+      // SIGKILL: the agent inherits this thread's signal mask, in which SIGTERM is blocked.
+      kill(agent.processIdentifier, SIGKILL)
+      agent.waitUntilExit()
+    }
+    for _ in 0..<100 where !FileManager.default.fileExists(atPath: socket.path) { usleep(20_000) }
+    let added = try Shell.run(
+      "/usr/bin/ssh-add", ["-q", servers.key("alice").path], environment: ["SSH_AUTH_SOCK": socket.path])
+    #expect(added.status == 0, "\(added.error)")
+    // libssh2 finds the agent through the process environment, as ssh does.
+    let previous = ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"]
+    setenv("SSH_AUTH_SOCK", socket.path, 1)
+    defer {
+      if let previous { setenv("SSH_AUTH_SOCK", previous, 1) } else { unsetenv("SSH_AUTH_SOCK") }
+    }
+    _ = try Shell.run(TestServers.script.path, ["key", servers.directory.path, "mallory"])
+    var credentials = servers.ssh("mallory")
+    credentials.sshAgent = true
+    let refs = try alice.repo.remoteReferences(
+      remote: servers.sshURL, credentials: credentials, trust: servers.sshTrust())
+    #expect(refs.contains { $0.name == "refs/heads/main" })
+  }
+
   // MARK: - HTTPS
+
+  @Test("HTTPS: the system's certificate bundle loads; a bundle that also holds the server's CA verifies it")
+  func httpsSystemBundle() throws {
+    let servers = try servers()
+    let alice = try LocalCopy("alice")
+    let system = try #require(CertificateAuthorities.systemBundle(environment: [:]))
+    let combined = alice.root.appendingPathComponent("bundle.pem")
+    try (Data(contentsOf: system) + Data(contentsOf: servers.caFile)).write(to: combined)
+    // Listing succeeds (the repository may still be empty at this point of the suite): the certificate verified.
+    _ = try alice.repo.remoteReferences(
+      remote: servers.httpsURL, credentials: servers.https, trust: RemoteTrust(knownHostsFiles: [], caFile: combined))
+  }
 
   @Test("HTTPS: push and fetch with basic authentication, trusting the test CA; git ls-remote agrees")
   func httpsPushAndFetch() throws {
@@ -243,7 +298,7 @@ struct RealServerTests {
     for variable in ["POLICYFLOW_CA_FILE", "GIT_SSL_CAINFO"] {
       let trust = RemoteTrust.configured(environment: [variable: servers.caFile.path], repository: alice.repo)
       #expect(trust.caFile == servers.caFile)
-      #expect(try !alice.repo.remoteReferences(remote: servers.httpsURL, credentials: servers.https, trust: trust).isEmpty)
+      _ = try alice.repo.remoteReferences(remote: servers.httpsURL, credentials: servers.https, trust: trust)
     }
     let configured = try Shell.run(
       "/usr/bin/git", ["-C", alice.repo.path.path, "config", "http.sslCAInfo", servers.caFile.path])
@@ -251,7 +306,7 @@ struct RealServerTests {
     // With neither variable set (the test's own environment may set GIT_SSL_CAINFO, which wins, as in git).
     let trust = RemoteTrust.configured(environment: [:], repository: alice.repo)
     #expect(trust.caFile == servers.caFile)
-    #expect(try !alice.repo.remoteReferences(remote: servers.httpsURL, credentials: servers.https, trust: trust).isEmpty)
+    _ = try alice.repo.remoteReferences(remote: servers.httpsURL, credentials: servers.https, trust: trust)
   }
 
   @Test("HTTPS: without the test CA the certificate is refused as unknown, with its fingerprint; nothing is sent")
@@ -262,10 +317,12 @@ struct RealServerTests {
     try alice.commit("must not arrive\n", on: reference)
     let systemOnly = RemoteTrust(knownHostsFiles: [], caFile: nil)
     let refused = expectRemoteError(.untrustedCertificate) {
-      try alice.repo.push(remote: servers.httpsURL, refspecs: [reference], credentials: servers.https, trust: systemOnly)
+      try alice.repo.push(
+        remote: servers.httpsURL, refspecs: [reference], credentials: servers.https, trust: systemOnly)
     }
     let certificate = URL(fileURLWithPath: servers["PF_SERVERS_DIR"]).appendingPathComponent("tls/server.pem")
-    let fingerprint = try Shell.run("/usr/bin/openssl", ["x509", "-noout", "-fingerprint", "-sha256", "-in", certificate.path])
+    let fingerprint =
+      try Shell.run("/usr/bin/openssl", ["x509", "-noout", "-fingerprint", "-sha256", "-in", certificate.path])
       .output.split(separator: "=").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "?"
     let message = refused?.errorDescription ?? ""
     #expect(message.contains(fingerprint), "\(message)")
@@ -277,8 +334,11 @@ struct RealServerTests {
     let otherCA = alice.root.appendingPathComponent("other-ca.pem")
     let made = try Shell.run(
       "/usr/bin/openssl",
-      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=other",
-        "-keyout", alice.root.appendingPathComponent("other-ca.key").path, "-out", otherCA.path])
+      [
+        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj",
+        "/CN=other",
+        "-keyout", alice.root.appendingPathComponent("other-ca.key").path, "-out", otherCA.path,
+      ])
     #expect(made.status == 0, "\(made.error)")
     expectRemoteError(.untrustedCertificate) {
       _ = try alice.repo.remoteReferences(
@@ -319,7 +379,8 @@ struct RealServerTests {
     #expect(configured.status == 0, "\(configured.error)")
 
     let credentials = RemoteCredentials(gitCredentialHelper: true)
-    let refs = try alice.repo.remoteReferences(remote: servers.httpsURL, credentials: credentials, trust: servers.httpsTrust)
+    let refs = try alice.repo.remoteReferences(
+      remote: servers.httpsURL, credentials: credentials, trust: servers.httpsTrust)
     #expect(!refs.isEmpty)
   }
 }

@@ -88,7 +88,8 @@ struct TestServers: Sendable {
   /// `git` as an independent client of the servers: with the member's key and the test known_hosts for SSH, the
   /// test CA and the member's password for HTTPS.
   func git(_ arguments: [String], member: String = "alice", in directory: URL? = nil) throws -> Shell.Result {
-    let ssh = "ssh -i \(key(member).path) -o IdentitiesOnly=yes -o BatchMode=yes "
+    let ssh =
+      "ssh -i \(key(member).path) -o IdentitiesOnly=yes -o BatchMode=yes "
       + "-o UserKnownHostsFile=\(knownHosts.path) -o StrictHostKeyChecking=yes"
     return try Shell.run(
       "/usr/bin/git", arguments, directory: directory,
@@ -222,7 +223,8 @@ final class LocalCopy {
     let tree = try repo.tree(
       base: try base.map { try repo.commit($0).tree }, setting: [file: try repo.writeBlob(Data(text.utf8))],
       removing: [])
-    let signature = Signature(name: "Test Person", email: "test@kommune.example", time: Date(timeIntervalSince1970: clock))
+    let signature = Signature(
+      name: "Test Person", email: "test@kommune.example", time: Date(timeIntervalSince1970: clock))
     let id = try repo.createCommit(
       tree: tree, parents: base.map { [$0] } ?? [], author: signature, committer: signature, message: text)
     try repo.updateReference(reference, to: id, expected: try repo.referenceTarget(reference), message: text)
@@ -248,6 +250,10 @@ func expectRemoteError(
     Issue.record("expected RemoteError.\(kind), nothing was thrown", sourceLocation: sourceLocation)
   } catch let error as RemoteError {
     #expect(error.kind == kind, "\(error.message)", sourceLocation: sourceLocation)
+    // To read the messages a user would see: POLICYFLOW_SHOW_REMOTE_ERRORS=1 swift test --filter Remote
+    if ProcessInfo.processInfo.environment["POLICYFLOW_SHOW_REMOTE_ERRORS"] == "1" {
+      print("[\(kind)] \(error.errorDescription ?? "")")
+    }
     return error
   } catch {
     Issue.record("expected RemoteError.\(kind), got \(error)", sourceLocation: sourceLocation)
