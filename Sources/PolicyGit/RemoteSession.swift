@@ -124,8 +124,16 @@ final class RemoteSession {
     }
     if allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0 {
       let user = credentials.httpUser ?? usernameFromURL ?? location.user
-      if let password = credentials.httpPassword, let user, !offered.contains(.httpConfigured) {
+      if let password = credentials.httpPassword, !offered.contains(.httpConfigured) {
         offered.insert(.httpConfigured)
+        guard let user else {
+          return record(
+            RemoteError(
+              kind: .authenticationFailed, remote: location.redacted,
+              message: "A password is configured for \(location.redacted), but no user name to go with it.",
+              recovery: "Set POLICYFLOW_HTTP_USER, or put the user name into the remote's URL (https://NAME@host/…)."),
+            code: GIT_EAUTH.rawValue, errorClass: GIT_ERROR_HTTP)
+        }
         offeredDescriptions.append("the password configured for \(user)")
         return git_credential_userpass_plaintext_new(out, user, password)
       }

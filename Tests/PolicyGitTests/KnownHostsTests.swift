@@ -7,8 +7,12 @@ import Testing
 /// Where OpenSSH's own tools can produce the answer (`ssh-keygen -l`, `ssh-keygen -H`, `ssh-keygen -F`), the test
 /// asks them instead of trusting our reading of the format.
 @Suite("known_hosts")
-struct KnownHostsTests {
+final class KnownHostsTests {
   let root: URL
+
+  deinit {
+    try? FileManager.default.removeItem(at: root)
+  }
 
   init() throws {
     root = FileManager.default.temporaryDirectory.appendingPathComponent("known-hosts-\(UUID().uuidString.prefix(8))")
