@@ -26,13 +26,16 @@ let package = Package(
   ],
   targets: [
     .systemLibrary(name: "Clibgit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
-    .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
     .systemLibrary(
       name: "Ccmark", pkgConfig: "libcmark-gfm",
       providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
 
+    // OpenSSL's libcrypto: Ed25519 signatures and the hashes (SHA-256/512, HMAC-SHA1 of hashed known_hosts names).
+    // libgit2's libssh2 already loads it, so linking it costs a command nothing at start-up.
+    .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
     .target(name: "Clibgit2Startup", dependencies: ["Clibgit2"], linkerSettings: [.linkedLibrary("dl")]),
-    .target(name: "PolicyGit", dependencies: ["Clibgit2", "Clibgit2Startup"]),
+    .target(name: "PolicyGit", dependencies: ["Clibgit2", "Clibgit2Startup", "COpenSSL"]),
     .target(name: "PolicySigning", dependencies: ["COpenSSL"]),
     .target(name: "PolicyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "PolicyYAML", dependencies: ["Yams"]),

@@ -1,6 +1,8 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
 
 /*
  * EVP_PKEY_ED25519 is a macro defined through another macro (NID_ED25519), which Swift may not import; this
