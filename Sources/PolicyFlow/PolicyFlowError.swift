@@ -16,6 +16,8 @@ public struct PolicyFlowError: Error, LocalizedError, Sendable, Equatable {
     case notPermitted
     /// Try again later: another process held the workspace lock too long (75, sysexits' EX_TEMPFAIL).
     case temporary
+    /// A remote could not be reached or refused the connection: network, host key, certificate, credentials (69).
+    case unavailable
     /// The workspace is damaged or our own invariants broke (70).
     case `internal`
   }
@@ -37,6 +39,7 @@ public struct PolicyFlowError: Error, LocalizedError, Sendable, Equatable {
     case .missing: return 66
     case .notPermitted: return 77
     case .temporary: return 75
+    case .unavailable: return 69
     case .internal: return 70
     }
   }

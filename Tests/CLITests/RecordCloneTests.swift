@@ -52,7 +52,7 @@ struct RecordCloneTests {
     #expect(try w.verifyFindings().isEmpty)
   }
 
-  @Test("git clone --mirror, then a plain git clone of it: reindex fetches nothing by itself but says what to run; then the same outputs")
+  @Test("git clone --mirror, then a plain git clone of it: reindex fetches the record from origin; the same outputs")
   func plainCloneOfAMirror() throws {
     let w = try TemplateWorkspace()
     _ = try Self.playRound(w)
@@ -65,13 +65,9 @@ struct RecordCloneTests {
     let refused = try CLI.policyflow(["status"], environment: env)
     #expect(refused.status == 66)
     #expect(refused.stderr.contains("refs/policyflow/*"), "\(refused.stderr)")
+    // reindex fetches the record refs and section branches from origin itself.
     let reindex = try CLI.policyflow(["reindex"], environment: env)
-    if reindex.status != 0 {
-      // A build without the fetch says in one line what to run.
-      #expect(reindex.stderr.contains("git fetch origin"), "\(reindex.stderr)")
-      #expect(try CLI.git(["fetch", "-q", "origin", "+refs/policyflow/*:refs/policyflow/*", "+refs/heads/sections/*:refs/heads/sections/*"], in: clone).status == 0)
-      #expect(try CLI.policyflow(["reindex"], environment: env).status == 0)
-    }
+    #expect(reindex.status == 0, "\(reindex.stderr)")
     let after = try Self.outputs { try CLI.policyflow($0, environment: env) }
     #expect(after == before)
     let verify = try CLI.policyflow(["verify"], environment: env)
@@ -102,6 +98,30 @@ struct RecordCloneTests {
       .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     #expect(try CLI.git(["merge-base", "--is-ancestor", resolve, "main"], in: w.root).status == 0)
     #expect(try CLI.git(["fsck", "--strict", "--no-dangling"], in: w.root).stdout.isEmpty)
+  }
+
+  @Test("policyflow clone of a bare copy gives the same outputs and a clean verify; a non-policy repository is refused")
+  func policyflowClone() throws {
+    let w = try TemplateWorkspace()
+    _ = try Self.playRound(w)
+    let before = try Self.outputs { try w.ok($0) }
+    let bare = w.scratch.url.appendingPathComponent("shared/policy.git")
+    #expect(try CLI.run("git", ["clone", "-q", "--mirror", w.root.path, bare.path]).status == 0)
+    for (index, url) in [bare.path, "file://" + bare.path].enumerated() {
+      let copy = w.scratch.url.appendingPathComponent("copy\(index)")
+      let cloned = try CLI.policyflow(["clone", url, copy.path])
+      #expect(cloned.status == 0, "\(cloned.stderr)")
+      let env = ["POLICYFLOW_WORKSPACE": copy.path]
+      #expect(try Self.outputs { try CLI.policyflow($0, environment: env) } == before)
+      #expect(try CLI.policyflow(["verify"], environment: env).status == 0)
+    }
+    let plain = w.scratch.url.appendingPathComponent("plain")
+    #expect(try CLI.run("git", ["init", "-q", plain.path]).status == 0)
+    #expect(try CLI.run("git", ["-C", plain.path, "-c", "user.name=X", "-c", "user.email=x@example.invalid", "commit", "-q",
+      "--allow-empty", "-m", "x"]).status == 0)
+    let refused = try CLI.policyflow(["clone", plain.path, w.scratch.url.appendingPathComponent("nothing").path])
+    #expect(refused.status == 66, "\(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: w.scratch.url.appendingPathComponent("nothing").path))
   }
 
   @Test("a workspace of the first release (branches, no record refs) is refused with a clear message")

@@ -1,20 +1,69 @@
 import Foundation
 import PolicyGit
 
-/// Brings the record refs into a repository that lacks them (a plain `git clone` fetches only branches).
-enum RecordFetch {
+/// Brings a policy's refs from a remote: all of them for `clone`, the record for a plain `git clone`.
+public enum RecordFetch {
+  /// What a copy of the policy fetches: `main`, the section branches, the record refs (and releases' tags).
+  static let policyRefspecs = [
+    "+refs/heads/main:refs/heads/main", RecordRefs.sectionBranchesRefspec, RecordRefs.refspec,
+    "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*",
+  ]
+
+  /// In a plain `git clone` (branches only), fetches the record refs and section branches from origin.
   static func fetchRecordIfMissing(at location: WorkspaceLocation) throws {
     let repository: Repository
     do { repository = try Repository.open(at: location.root) } catch {
       throw PolicyFlowError.missing("\(location.root.path) is not a git repository: \(error.localizedDescription)")
     }
     guard try repository.referenceTarget(RecordRefs.policy) == nil else { return }
-    guard repository.configValue("remote.origin.url") != nil else {
+    guard repository.remoteURL("origin") != nil else {
       throw PolicyFlowError.missing(
         "\(location.root.path) holds no review record (refs/policyflow/*) and has no remote origin to fetch it from.")
     }
-    throw PolicyFlowError.missing(
-      "\(location.root.path) lacks the review record, which a plain `git clone` does not fetch. Run "
-        + "`\(RecordRefs.fetchCommand)` and then `policyflow reindex` again.")
+    do {
+      try repository.fetch(remote: "origin", refspecs: [RecordRefs.refspec, RecordRefs.sectionBranchesRefspec])
+    } catch {
+      throw PolicyFlowError(
+        .unavailable,
+        "cannot fetch the review record from origin: \(error.localizedDescription)\nOr run `\(RecordRefs.fetchCommand)` "
+          + "yourself and then `policyflow reindex` again.")
+    }
+    guard try repository.referenceTarget(RecordRefs.policy) != nil else {
+      throw PolicyFlowError.missing(
+        "origin (\(repository.remoteURL("origin") ?? "?")) has no review record (refs/policyflow/policy): it is not a "
+          + "copy of a policyflow workspace, or its server does not keep refs outside refs/heads.")
+    }
+  }
+
+  /// `policyflow clone URL DIR`: a new workspace holding exactly the remote's policy, its index built from it.
+  public static func clone(url: String, into directory: URL) throws -> Workspace {
+    let fileManager = FileManager.default
+    let target = directory.standardizedFileURL
+    if fileManager.fileExists(atPath: target.path),
+      (try? fileManager.contentsOfDirectory(atPath: target.path).isEmpty) != true
+    {
+      throw PolicyFlowError.notPermitted("\(target.path) exists and is not empty; clone changed nothing. Choose a new directory.")
+    }
+    let parent = target.deletingLastPathComponent()
+    try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
+    let staging = parent.appendingPathComponent(".\(target.lastPathComponent).policyflow-clone-\(UUID().uuidString)")
+    defer { try? fileManager.removeItem(at: staging) }
+    let repository = try Repository.create(at: staging, initialBranch: "main")
+    try repository.addRemote(name: "origin", url: url)
+    do {
+      try repository.fetch(remote: "origin", refspecs: policyRefspecs)
+    } catch let error as RemoteError {
+      throw PolicyFlowError(.unavailable, "cannot clone \(url): \(error.localizedDescription)")
+    }
+    guard try repository.referenceTarget(Workspace.mainRef) != nil,
+      try repository.referenceTarget(RecordRefs.policy) != nil
+    else {
+      throw PolicyFlowError.missing(
+        "\(url) holds no policyflow workspace (it lacks main or refs/policyflow/policy); clone changed nothing.")
+    }
+    try repository.checkoutHead()
+    if fileManager.fileExists(atPath: target.path) { try fileManager.removeItem(at: target) }
+    try fileManager.moveItem(at: staging, to: target)
+    return try Workspace(location: WorkspaceLocation(root: target))
   }
 }

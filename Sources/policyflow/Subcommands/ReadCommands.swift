@@ -189,3 +189,26 @@ struct Signers: ParsableCommand {
     try runUseCase { print(try global.openWorkspace().allowedSigners(), terminator: "") }
   }
 }
+
+struct Clone: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "clone",
+    abstract: "Make a new copy of a policy from a git remote (a shared directory, SSH or HTTPS).",
+    discussion: """
+      Fetches main, the section branches and the review record (refs/policyflow/*), checks out main and builds
+      the index. DIR defaults to the last part of URL without `.git`.
+      """)
+  @Argument(help: "A path, file://, ssh:// (or user@host:path) or https:// URL of the policy's repository.") var url: String
+  @Argument(help: "The directory to create.") var directory: String?
+
+  func run() throws {
+    try runUseCase {
+      let name = directory ?? String(
+        (url.split(separator: "/").last ?? "policy").replacingOccurrences(of: ".git", with: ""))
+      let target = URL(fileURLWithPath: name, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+      let workspace = try RecordFetch.clone(url: url, into: target)
+      let sections = try workspace.status().count
+      print("cloned \(url) into \(workspace.location.root.path): \(sections) sections, index built from the record")
+    }
+  }
+}
