@@ -398,6 +398,20 @@ struct CommentTests {
       actions == [
         "revision", "submit", "comment", "reply", "signoff", "resolve-comment", "request_changes", "submit",
       ], "\(actions)")
+    // Each entry names its commit: revision 0 and a submit the revision's commit on the section branch, every other
+    // action its record commit on refs/policyflow/sections/<id>, the commit a comment's id is a prefix of.
+    let commits = entries.map { $0["commit"] as? String ?? "none" }
+    let revisionCommits = try CLI.sqlite(
+      w.root, "SELECT group_concat(commitId, ' ') FROM (SELECT commitId FROM revision WHERE sectionId='\(Self.section)' ORDER BY number)"
+    ).split(separator: " ").map(String.init)
+    let recordCommits = Set(
+      try CLI.git(["rev-list", "refs/policyflow/sections/\(Self.section)"], in: w.root).stdout.split(separator: "\n").map(String.init))
+    #expect(revisionCommits.count == 3 && commits.count == 8)
+    if revisionCommits.count == 3 && commits.count == 8 {
+      #expect([commits[0], commits[1], commits[7]] == revisionCommits, "\(commits)")
+      for index in 2...6 { #expect(recordCommits.contains(commits[index]), "\(actions[index]): \(commits[index])") }
+      #expect(commits[2].hasPrefix(first), "\(commits[2])")
+    }
     let times = entries.compactMap { $0["at"] as? String }
     #expect(times == times.sorted())
     #expect(
