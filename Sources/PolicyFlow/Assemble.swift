@@ -70,10 +70,12 @@ extension Workspace {
         var files: [String: ObjectID] = [:]
         for output in outputs { files["releases/\(release)/\(output.name)"] = try repository.writeBlob(output.data) }
         let tree = try repository.tree(base: try repository.commit(main).tree, setting: files)
-        let signature = signature(of: actor)
+        let signer = try signer(for: actor)
         let wording = RecordWording(language: definition.manifest.language)
-        let commit = try repository.createCommit(
-          tree: tree, parents: [main], author: signature, committer: signature,
+        let now = Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down))
+        let commit = try writeCommit(
+          tree: tree, parents: [main], actor: actor, time: now, offset: TimeZone.current.secondsFromGMT(for: now) / 60,
+          signer: signer,
           message: """
             \(wording.summary(.release, section: nil, detail: release)): \(definition.manifest.title) \(definition.manifest.period)
 
@@ -85,7 +87,7 @@ extension Workspace {
         draft.fields[.releaseName] = release
         draft.fields[.releaseCommit] = commit.hex
         draft.sideMove = ReferenceMove(name: Workspace.mainRef, old: main, new: commit)
-        _ = try record(draft, actor: actor)
+        _ = try record(draft, actor: actor, signer: signer, signed: true)
         try repository.updateReference(tagRef, to: commit, expected: nil, message: "policyflow: release")
         return (commit, release)
       }

@@ -29,15 +29,15 @@ extension Workspace {
   }
 
   /// Line numbers (1-based, on `revision`) where open comment threads are anchored.
-  public func commentedLines(sectionId: String, revision: Int) throws -> [Int: [Int64]] {
+  public func commentedLines(sectionId: String, revision: Int) throws -> [Int: [String]] {
     let section = try section(sectionId)
-    var result: [Int: [Int64]] = [:]
+    var result: [Int: [String]] = [:]
     for comment in try store.read({ try $0.comments(of: section.id) })
     where comment.parentId == nil && comment.status == .open && !comment.outdated
       && comment.anchorRevision == revision
     {
       guard let start = comment.lineStart, let end = comment.lineEnd else { continue }
-      for line in start...end { result[line, default: []].append(comment.id!) }
+      for line in start...end { result[line, default: []].append(comment.shortID) }
     }
     return result
   }

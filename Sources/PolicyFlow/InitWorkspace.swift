@@ -1,6 +1,7 @@
 import Foundation
 import PolicyGit
 import PolicyManifest
+import PolicySigning
 import PolicyStore
 import PolicyWorkflow
 
@@ -18,8 +19,11 @@ public enum InitWorkspace {
   ///
   /// Everything is built in a hidden sibling directory and renamed into place at the end, so a failed
   /// or killed `init` never leaves a half-made workspace behind under the requested name.
+  /// - Parameter generateKeys: a directory outside the workspace for a throwaway key per member (demos, tests),
+  ///   whose public keys go into members.yaml before the first commit.
   public static func run(
-    directory: URL, template: TemplateLocation, actor: String?, clock: () -> Date = Date.init
+    directory: URL, template: TemplateLocation, actor: String?, clock: () -> Date = Date.init,
+    generateKeys: URL? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> InitResult {
     let fileManager = FileManager.default
     let target = directory.standardizedFileURL
@@ -42,7 +46,25 @@ public enum InitWorkspace {
     }
 
     // Validate the template completely before touching the disk.
-    let definition = try Workspace.loadDefinition(at: template.template)
+    var definition = try Workspace.loadDefinition(at: template.template)
+    var membersText = try String(contentsOf: template.template.appendingPathComponent("members.yaml"), encoding: .utf8)
+    var environment = environment
+    if let generateKeys {
+      let keys = try KeyGeneration.generate(for: definition.members.members, in: generateKeys.standardizedFileURL)
+      membersText = KeyGeneration.insertKeys(keys, into: membersText)
+      var files: [String: Data] = [
+        "policy.yaml": try Data(contentsOf: template.template.appendingPathComponent("policy.yaml")),
+        "members.yaml": Data(membersText.utf8),
+      ]
+      let requirements = template.template.appendingPathComponent("requirements")
+      for name in (try? fileManager.contentsOfDirectory(atPath: requirements.path)) ?? [] where name.hasSuffix(".yaml") {
+        files["requirements/\(name)"] = try Data(contentsOf: requirements.appendingPathComponent(name))
+      }
+      do { definition = try PolicyDefinition.load(files: files) } catch {
+        throw PolicyFlowError.badInput("members.yaml with the generated keys is invalid:\n\(error.localizedDescription)")
+      }
+      environment["POLICYFLOW_KEYS_DIR"] = generateKeys.standardizedFileURL.path
+    }
     let workflowURL = template.workflows.appendingPathComponent("\(definition.manifest.workflow).yaml")
     guard fileManager.fileExists(atPath: workflowURL.path) else {
       throw PolicyFlowError.missing(
@@ -64,13 +86,21 @@ public enum InitWorkspace {
     } else {
       throw PolicyFlowError.badInput("members.yaml names nobody with the role secretariat; someone must own init.")
     }
+    // The first commit is the root of trust: signed by the secretariat member who makes it.
+    let signer = try ActSigning(environment: environment, gitSigningKey: nil).signer(for: author)
+    if signer == nil, definition.manifest.signing == .required {
+      throw PolicyFlowError.notPermitted(
+        ActSigning.missingKey(author).message
+          + " For a demo or a test, `policyflow init --generate-keys DIR` makes a throwaway key for every member.")
+    }
 
     let parent = target.deletingLastPathComponent()
     try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
     let staging = parent.appendingPathComponent(".\(target.lastPathComponent).policyflow-init-\(UUID().uuidString)")
     defer { try? fileManager.removeItem(at: staging) }
     let result = try build(
-      at: staging, definition: definition, workflow: workflow, template: template, author: author, clock: clock)
+      at: staging, definition: definition, workflow: workflow, template: template, author: author, clock: clock,
+      members: Data(membersText.utf8), signer: signer)
     if fileManager.fileExists(atPath: target.path) { try fileManager.removeItem(at: target) }
     try fileManager.moveItem(at: staging, to: target)
     return InitResult(
@@ -80,7 +110,7 @@ public enum InitWorkspace {
 
   private static func build(
     at root: URL, definition: PolicyDefinition, workflow: WorkflowDefinition, template: TemplateLocation,
-    author: Member, clock: () -> Date
+    author: Member, clock: () -> Date, members: Data, signer: (any Signer)?
   ) throws -> (main: ObjectID, Void) {
     let fileManager = FileManager.default
     let repository = try Repository.create(at: root, initialBranch: "main")
@@ -92,9 +122,8 @@ public enum InitWorkspace {
 
     // main: manifest, members, requirements, workflows — no section text until it is approved.
     var files: [String: ObjectID] = [:]
-    for name in ["policy.yaml", "members.yaml"] {
-      files[name] = try repository.writeBlob(Data(contentsOf: template.template.appendingPathComponent(name)))
-    }
+    files["policy.yaml"] = try repository.writeBlob(Data(contentsOf: template.template.appendingPathComponent("policy.yaml")))
+    files["members.yaml"] = try repository.writeBlob(members)
     for (directory, destination) in [
       (template.template.appendingPathComponent("requirements"), "requirements"), (template.workflows, "workflows"),
     ] {
@@ -105,8 +134,8 @@ public enum InitWorkspace {
       }
     }
     let mainTree = try repository.tree(base: nil, setting: files)
-    let mainCommit = try repository.createCommit(
-      tree: mainTree, parents: [], author: signature, committer: signature,
+    let mainCommit = try Workspace.writeCommit(
+      in: repository, tree: mainTree, parents: [], actor: author, time: now, offset: offset, signer: signer,
       message: """
         \(wording.createPolicy(manifest.title, manifest.period))
 
@@ -123,7 +152,7 @@ public enum InitWorkspace {
       var entry = RecordEntry(
         kind: kind, actor: author.id, time: now, offsetMinutes: offset, sequence: sequence, definition: mainCommit,
         section: section, subject: subject, body: body, fields: fields)
-      try Workspace.appendRecord(&entry, by: author, to: repository)
+      try Workspace.appendRecord(&entry, by: author, to: repository, signer: signer)
       sequence += 1
     }
     try append(
@@ -135,8 +164,8 @@ public enum InitWorkspace {
       let data = Data(text.utf8)
       let blob = try repository.writeBlob(data)
       let tree = try repository.tree(base: mainTree, setting: [Workspace.sectionPath(section.id): blob])
-      let commit = try repository.createCommit(
-        tree: tree, parents: [mainCommit], author: signature, committer: signature,
+      let commit = try Workspace.writeCommit(
+        in: repository, tree: tree, parents: [mainCommit], actor: author, time: now, offset: offset, signer: signer,
         message: """
           \(wording.revisionZero(section.title))
 

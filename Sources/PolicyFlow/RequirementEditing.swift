@@ -93,11 +93,13 @@ extension Workspace {
       }
       let blob = try repository.writeBlob(Data(rendered.utf8))
       let tree = try repository.tree(base: try repository.commit(main).tree, setting: [file: blob])
-      let signature = signature(of: actor)
+      let signer = try signer(for: actor)
       let kind: ActionKind = action == "req-add" ? .requirementAdd : .requirementEdit
       let wording = RecordWording(language: definition.manifest.language)
-      let commit = try repository.createCommit(
-        tree: tree, parents: [main], author: signature, committer: signature,
+      let now = Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down))
+      let commit = try writeCommit(
+        tree: tree, parents: [main], actor: actor, time: now, offset: TimeZone.current.secondsFromGMT(for: now) / 60,
+        signer: signer,
         message: """
           \(wording.summary(kind, section: nil, detail: id))
 
@@ -109,7 +111,7 @@ extension Workspace {
       draft.fields[.requirement] = id
       draft.definition = commit
       draft.sideMove = ReferenceMove(name: Workspace.mainRef, old: main, new: commit)
-      _ = try record(draft, actor: actor)
+      _ = try record(draft, actor: actor, signer: signer, signed: true)
       guard let indexed = try store.read({ try $0.requirement(id) }) else {
         throw PolicyFlowError.internal("requirement \(id) was recorded but is not in the index")
       }

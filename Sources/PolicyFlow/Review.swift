@@ -33,6 +33,7 @@ extension Workspace {
       let record = try sectionRecord(section.id)
       _ = try permittedTransition(on: "submit", section: section, record: record, actor: actor)
       let text = try SectionText.validate(data, section: section.id, file: file)
+      let signer = try signer(for: actor)
       guard let previous = try store.read({ try $0.revision(section.id, record.latestRevision) }),
         let previousCommit = ObjectID(hex: previous.commitId)
       else {
@@ -49,12 +50,13 @@ extension Workspace {
         draft.subject = wording.summary(.submit, section: section.id, detail: "revision \(previous.number)")
       } else {
         let number = record.latestRevision + 1
-        let signature = signature(of: actor)
         let blob = try repository.writeBlob(contentData)
         let base = try repository.commit(previousCommit).tree
         let tree = try repository.tree(base: base, setting: [Workspace.sectionPath(section.id): blob])
-        let revisionCommit = try repository.createCommit(
-          tree: tree, parents: [previousCommit], author: signature, committer: signature,
+        let now = Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down))
+        let revisionCommit = try writeCommit(
+          tree: tree, parents: [previousCommit], actor: actor, time: now,
+          offset: TimeZone.current.secondsFromGMT(for: now) / 60, signer: signer,
           message: """
             \(RecordMessage.singleLine("\(section.title): \(summary.nonEmpty ?? "Revision \(number)")"))
 
@@ -67,7 +69,7 @@ extension Workspace {
         draft.sideMove = ReferenceMove(name: Workspace.sectionRef(section.id), old: previousCommit, new: revisionCommit)
         draft.subject = wording.summary(.submit, section: section.id, detail: "revision \(number)")
       }
-      let (entry, applied) = try self.record(draft, actor: actor)
+      let (entry, applied) = try self.record(draft, actor: actor, signer: signer, signed: true)
       var result = try outcome(section.id, entry, applied, from: record.state)
       // Invisible and bidi characters are kept (they may be meant) but never pass without a word.
       if let warning = SectionText.invisibleCharacterWarning(

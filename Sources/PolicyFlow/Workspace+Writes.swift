@@ -1,6 +1,7 @@
 import Foundation
 import PolicyGit
 import PolicyManifest
+import PolicySigning
 import PolicyStore
 
 /// A git reference move that a write makes besides its record commit.
@@ -85,6 +86,13 @@ extension Workspace {
   /// Completes the branch moves of an action whose command was killed after its record ref moved.
   func completeInterruptedWrite() throws {
     guard let (entry, moves) = try interruptedMoves() else { return }
+    // Killed inside the checkout after main moved: git's index lock is left and the work tree is behind main.
+    if moves.isEmpty, sideEffect(of: entry)?.ref == Workspace.mainRef,
+      FileManager.default.fileExists(atPath: location.root.appendingPathComponent(".git/index.lock").path)
+    {
+      removeStaleGitLock("index")
+      try checkOutMain()
+    }
     if entry.kind == .release, let name = entry[.releaseName], let commit = entry.objectID(.releaseCommit),
       try repository.referenceTarget("refs/tags/\(name)") == nil
     {
@@ -105,7 +113,10 @@ extension Workspace {
   }
 
   /// Steps 1-5 of the write path for one action by `actor`.
-  func record(_ draft: ActionDraft, actor: Member) throws -> (entry: RecordEntry, applied: AppliedAction) {
+  func record(_ draft: ActionDraft, actor: Member, signer: (any Signer)? = nil, signed: Bool = false) throws
+    -> (entry: RecordEntry, applied: AppliedAction)
+  {
+    let signer = signed ? signer : try self.signer(for: actor)
     let now = Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down))
     let offset = TimeZone.current.secondsFromGMT(for: now) / 60
     var entry = RecordEntry(
@@ -117,11 +128,12 @@ extension Workspace {
     var moves: [ReferenceMove] = draft.sideMove.map { [$0] } ?? []
     if let approval = applied.approval {
       let main = draft.sideMove?.name == Workspace.mainRef ? draft.sideMove!.new : definitionCommit
-      let commit = try writeApprovalCommit(approval, actor: actor, on: main, time: now, offset: offset)
+      let commit = try writeApprovalCommit(approval, actor: actor, on: main, time: now, offset: offset, signer: signer)
       entry[.approvalCommit] = commit.hex
       moves.append(ReferenceMove(name: Workspace.mainRef, old: main, new: commit))
     }
-    let commit = try Workspace.appendRecord(&entry, by: actor, to: repository, beforeMove: { FaultPoint.afterObjects.hit() })
+    let commit = try Workspace.appendRecord(
+      &entry, by: actor, to: repository, signer: signer, beforeMove: { FaultPoint.afterObjects.hit() })
     FaultPoint.afterRecord.hit()
     for move in moves {
       try repository.updateReference(move.name, to: move.new, expected: move.old, message: "policyflow")
@@ -142,14 +154,14 @@ extension Workspace {
   /// Writes `entry` as a commit by `actor` on its record ref and moves the ref by compare-and-swap.
   @discardableResult
   static func appendRecord(
-    _ entry: inout RecordEntry, by actor: Member, to repository: Repository, beforeMove: () -> Void = {}
+    _ entry: inout RecordEntry, by actor: Member, to repository: Repository, signer: (any Signer)?,
+    beforeMove: () -> Void = {}
   ) throws -> ObjectID {
     let ref = entry.ref
     let parent = try repository.referenceTarget(ref)
-    let signature = Signature(name: actor.name, email: actor.email, time: entry.time, offsetMinutes: entry.offsetMinutes)
-    let commit = try repository.createCommit(
-      tree: try repository.tree(base: nil, setting: [:]), parents: parent.map { [$0] } ?? [], author: signature,
-      committer: signature, message: RecordMessage.render(entry))
+    let commit = try writeCommit(
+      in: repository, tree: try repository.tree(base: nil, setting: [:]), parents: parent.map { [$0] } ?? [],
+      actor: actor, time: entry.time, offset: entry.offsetMinutes, signer: signer, message: RecordMessage.render(entry))
     entry.commit = commit
     beforeMove()
     try repository.updateReference(ref, to: commit, expected: parent, message: "policyflow: \(entry.kind.rawValue)")
@@ -171,9 +183,8 @@ extension Workspace {
 
   /// One commit on `main` with the approved text and the trailers of `ApprovalMessage`.
   private func writeApprovalCommit(
-    _ approval: PendingApproval, actor: Member, on main: ObjectID, time: Date, offset: Int
+    _ approval: PendingApproval, actor: Member, on main: ObjectID, time: Date, offset: Int, signer: (any Signer)?
   ) throws -> ObjectID {
-    let signature = Signature(name: actor.name, email: actor.email, time: time, offsetMinutes: offset)
     let section = approval.section
     let tree = try repository.tree(
       base: try repository.commit(main).tree,
@@ -182,13 +193,13 @@ extension Workspace {
       section: section.id, revision: approval.revision.number, revisionCommit: approval.revision.commitId,
       contentHash: approval.revision.contentHash, signers: approval.signers.map { "\($0.name) <\($0.email)>" })
     let wording = RecordWording(language: definition.manifest.language)
-    return try repository.createCommit(
-      tree: tree, parents: [main], author: signature, committer: signature,
-      message: message.render(
-        heading: wording.approvedHeading(section.title, approval.revision.number),
-        body: wording.approvedBody(
-          workflow: workflow.label, section: section.id,
-          bodies: section.committees.map(committeeName).joined(separator: wording.and))))
+    let text = message.render(
+      heading: wording.approvedHeading(section.title, approval.revision.number),
+      body: wording.approvedBody(
+        workflow: workflow.label, section: section.id,
+        bodies: section.committees.map(committeeName).joined(separator: wording.and)))
+    return try writeCommit(
+      tree: tree, parents: [main], actor: actor, time: time, offset: offset, signer: signer, message: text)
   }
 
   /// Brings the work tree and git's index to `main`. A failure is reported: a stale `.git/index.lock` left the

@@ -85,9 +85,8 @@ public final class Workspace {
           + "policy again with `policyflow clone URL DIR`.")
     }
     definitionCommit = main
-    store = try Workspace.openIndex(location)
-    (definition, workflow) = try Workspace.loadCommittedDefinition(
-      from: repository, at: main, cache: location.stateDirectory.appendingPathComponent("definition.cache"))
+    // Before the index is opened (which replaces an index of another format): a first release's database is the
+    // only copy of its record and must be left as it is.
     guard try repository.referenceTarget(RecordRefs.policy) != nil else {
       if try !repository.references(matching: "refs/heads/sections/*").isEmpty {
         throw PolicyFlowError.notPermitted(
@@ -100,6 +99,9 @@ public final class Workspace {
           + "plain `git clone` does not fetch. Run `policyflow reindex`, which fetches it from origin, or "
           + "`\(RecordRefs.fetchCommand)`.")
     }
+    store = try Workspace.openIndex(location)
+    (definition, workflow) = try Workspace.loadCommittedDefinition(
+      from: repository, at: main, cache: location.stateDirectory.appendingPathComponent("definition.cache"))
     try catchUpIndex()
   }
 
@@ -114,8 +116,15 @@ public final class Workspace {
     do {
       return try Store(path: location.databaseURL, hasher: { sha256Hex($0) })
     } catch StoreError.outdated {
-      for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: location.databaseURL.path + suffix) }
-      return try Store(path: location.databaseURL, hasher: { sha256Hex($0) })
+      // Replaced under the workspace lock, and only if still outdated: another command may be doing the same.
+      let lock = try WorkspaceLock(path: location.lockURL)
+      defer { withExtendedLifetime(lock) {} }
+      do {
+        return try Store(path: location.databaseURL, hasher: { sha256Hex($0) })
+      } catch StoreError.outdated {
+        for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: location.databaseURL.path + suffix) }
+        return try Store(path: location.databaseURL, hasher: { sha256Hex($0) })
+      }
     }
   }
 

@@ -53,6 +53,14 @@ extension Workspace {
         throw PolicyFlowError.notPermitted(
           "the record commit's author <\(entry.authorEmail)> is not \(actor.id) <\(actor.email)>, whom it names as actor.")
       }
+      // Who acted is proven by the signature, checked in-process against the keys listed for the actor in the
+      // members.yaml the action names: an unsigned or wrongly signed act takes no effect where signing is required.
+      if mode == .index, let commit = entry.commit {
+        for id in [commit] + [entry.objectID(.revisionCommit), entry.objectID(.approvalCommit)].compactMap({ $0 })
+        where entry.kind != .create || id == commit {
+          if let problem = try signatureProblem(of: id, by: actor) { throw PolicyFlowError.notPermitted(problem) }
+        }
+      }
       var result: AppliedAction
       switch entry.kind {
       case .initPolicy: result = try applyInit(entry, tx)
@@ -115,7 +123,8 @@ extension Workspace {
     guard let commitId = entry.objectID(.revisionCommit), let hash = entry[.contentHash] else {
       throw PolicyFlowError.notPermitted("section \(section): the action names no revision commit or content hash.")
     }
-    guard repository.objectExists(commitId), let blob = try repository.blobID(at: Workspace.sectionPath(section), in: commitId)
+    guard repository.objectExists(commitId), let blob = try repository.blobID(at: Workspace.sectionPath(section), in: commitId),
+      repository.objectExists(blob)
     else {
       throw PolicyFlowError.notPermitted(
         "section \(section): revision \(number)'s commit \(commitId) is missing or holds no \(Workspace.sectionPath(section)).")

@@ -180,7 +180,13 @@ enum RecordMessage {
       default: break
       }
     }
-    guard let kind else { return nil }
+    guard let kind else {
+      // Trailers somewhere else than the last paragraph (e.g. a blank line after them): not silently no action.
+      if message.contains("\n\(RecordField.action.rawValue): ") || message.hasPrefix("\(RecordField.action.rawValue): ") {
+        throw Malformed(description: "its Policyflow-* trailers are not the last paragraph of the message")
+      }
+      return nil
+    }
     guard let actor, let sequence, sequence > 0, let definition else {
       throw Malformed(description: "a record commit lacks its actor, sequence or definition trailer")
     }

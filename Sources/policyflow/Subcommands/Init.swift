@@ -16,17 +16,28 @@ struct Init: ParsableCommand {
   @Option(name: .customLong("as"), help: "The person making the first commit (default: the first secretariat member).")
   var actingAs: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "For demos and tests: make a throwaway SSH key for every member in DIR (outside the workspace) and list them in members.yaml.",
+      valueName: "DIR"))
+  var generateKeys: String?
+
   func run() throws {
     try runUseCase {
       let environment = ProcessInfo.processInfo.environment
       let location = try template.map { try TemplateLocation.given(URL(fileURLWithPath: $0)) }
         ?? TemplateLocation.findDefault()
+      let keys = generateKeys.map { URL(fileURLWithPath: $0).standardizedFileURL }
       let result = try InitWorkspace.run(
         directory: URL(fileURLWithPath: directory), template: location,
-        actor: actingAs ?? environment["POLICYFLOW_USER"])
+        actor: actingAs ?? environment["POLICYFLOW_USER"], generateKeys: keys)
       print("Created the policy workspace \(result.root.path)")
       print("  main: \(result.mainCommit) by \(result.author)")
       print("  \(result.sections) sections, each at revision 0 on its branch sections/<id>; \(result.requirements) requirements")
+      if let keys {
+        print("  a throwaway SSH key for every member in \(keys.path) (not for real use); act with them by")
+        print("  `export POLICYFLOW_KEYS_DIR=\(keys.path)` and `--as PERSON`")
+      }
       print("Next: `cd \(result.root.path) && policyflow status`")
     }
   }

@@ -1,0 +1,111 @@
+import Foundation
+import PolicyGit
+import PolicyManifest
+import PolicySigning
+
+/// Who holds which member's key in this process, and the signing and checking of commits.
+///
+/// Keys are looked for where git and OpenSSH look: `POLICYFLOW_SIGNING_KEY` (a key file, a `.pub` whose key the
+/// agent holds, or a public key line), git's `user.signingkey`, the files of `POLICYFLOW_KEYS_DIR` (the throwaway
+/// keys `init --generate-keys DIR` makes, one file per member id), then ssh-agent. A key counts for a member
+/// only when members.yaml lists it for that member.
+struct ActSigning {
+  let environment: [String: String]
+  let gitSigningKey: String?
+
+  /// The signer for `member`'s acts, or nil when no listed key of theirs is at hand.
+  func signer(for member: Member) throws -> (any Signer)? {
+    let wanted = member.keys.compactMap { try? SSHPublicKey(line: $0) }
+    guard !wanted.isEmpty else { return nil }
+    let resolver = KeyResolver(environment: environment)
+    for setting in [environment["POLICYFLOW_SIGNING_KEY"], gitSigningKey].compactMap({ $0 }) where !setting.isEmpty {
+      if let signer = try? resolver.signer(named: setting), wanted.contains(signer.publicKey) { return signer }
+    }
+    var files: [URL] = []
+    if let directory = environment["POLICYFLOW_KEYS_DIR"], !directory.isEmpty {
+      files.append(URL(fileURLWithPath: directory).appendingPathComponent(member.id))
+    }
+    for key in wanted {
+      if let signer = try? resolver.signer(for: key, keyFiles: files) { return signer }
+    }
+    return nil
+  }
+
+  /// The refusal when `signing: required` and `member`'s key is not at hand (77), saying which and how.
+  static func missingKey(_ member: Member) -> PolicyFlowError {
+    let keys = member.keys.compactMap { try? SSHPublicKey(line: $0) }.map(\.fingerprint)
+    if keys.isEmpty {
+      return PolicyFlowError.notPermitted(
+        "this policy requires every act to be signed, and members.yaml lists no SSH key for \(member.name) "
+          + "(\(member.id)). Ask the secretariat to add your public key (`policyflow key add \(member.id) KEY.pub`, "
+          + "or a `keys:` entry in members.yaml); nothing was recorded.")
+    }
+    return PolicyFlowError.notPermitted(
+      "this policy requires every act to be signed with the actor's SSH key, and no key of \(member.name) "
+        + "(\(member.id): \(keys.joined(separator: ", "))) is at hand. Add it to ssh-agent (`ssh-add KEYFILE`), or set "
+        + "POLICYFLOW_SIGNING_KEY=KEYFILE or git's user.signingkey; nothing was recorded.")
+  }
+}
+
+extension Workspace {
+  var actSigning: ActSigning {
+    ActSigning(environment: ProcessInfo.processInfo.environment, gitSigningKey: repository.configValue("user.signingkey"))
+  }
+
+  /// The signer this command uses for `actor`, refusing (77) when the policy requires one and none is at hand.
+  func signer(for actor: Member) throws -> (any Signer)? {
+    let signer = try actSigning.signer(for: actor)
+    if signer == nil, definition.manifest.signing == .required { throw ActSigning.missingKey(actor) }
+    return signer
+  }
+
+  /// Writes a commit authored and committed by `actor` at `time`, signed in git's SSH format when `signer` is given.
+  func writeCommit(
+    tree: ObjectID, parents: [ObjectID], actor: Member, time: Date, offset: Int, signer: (any Signer)?, message: String
+  ) throws -> ObjectID {
+    try Workspace.writeCommit(
+      in: repository, tree: tree, parents: parents, actor: actor, time: time, offset: offset, signer: signer,
+      message: message)
+  }
+
+  static func writeCommit(
+    in repository: Repository, tree: ObjectID, parents: [ObjectID], actor: Member, time: Date, offset: Int,
+    signer: (any Signer)?, message: String
+  ) throws -> ObjectID {
+    let signature = Signature(name: actor.name, email: actor.email, time: time, offsetMinutes: offset)
+    guard let signer else {
+      return try repository.createCommit(
+        tree: tree, parents: parents, author: signature, committer: signature, message: message)
+    }
+    let buffer = try repository.commitBuffer(
+      tree: tree, parents: parents, author: signature, committer: signature, message: message)
+    let armored: String
+    do {
+      armored = try SSHSignature.sign(message: buffer, namespace: SSHSignature.gitNamespace, with: signer)
+    } catch {
+      throw PolicyFlowError.notPermitted("cannot sign with \(signer.publicKey.fingerprint): \(error.localizedDescription)")
+    }
+    return try repository.createSignedCommit(buffer: buffer, signature: armored)
+  }
+
+  /// Checks the signature of `commit` against `member`'s keys (as listed in the definition in force): nil when it is
+  /// good, the reason otherwise. An unsigned commit is acceptable only where the policy does not require signing.
+  func signatureProblem(of commit: ObjectID, by member: Member) throws -> String? {
+    guard let signed = try repository.commitSignature(commit) else {
+      return definition.manifest.signing == .required
+        ? "commit \(RecordEntry.shortID(commit.hex)) is not signed, and this policy requires every act to be signed" : nil
+    }
+    let key: SSHPublicKey
+    do {
+      key = try SSHSignature.verify(armored: signed.signature, message: signed.signedData, namespace: SSHSignature.gitNamespace)
+    } catch {
+      return "commit \(RecordEntry.shortID(commit.hex)) has a signature that does not verify (\(error.localizedDescription))"
+    }
+    let listed = member.keys.compactMap { try? SSHPublicKey(line: $0) }
+    guard listed.contains(key) else {
+      return "commit \(RecordEntry.shortID(commit.hex)) is signed with \(key.fingerprint), which members.yaml does not "
+        + "list for \(member.id)"
+    }
+    return nil
+  }
+}
