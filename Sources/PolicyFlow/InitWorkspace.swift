@@ -86,6 +86,12 @@ public enum InitWorkspace {
     } else {
       throw PolicyFlowError.badInput("members.yaml names nobody with the role secretariat; someone must own init.")
     }
+    // A template is input like any other: its texts are validated like submissions (symlinks refused).
+    var texts: [String: String] = [:]
+    for section in definition.manifest.sections {
+      texts[section.id] = try SectionText.validateTemplateText(
+        url: template.template.appendingPathComponent("sections/\(section.id).md"), section: section.id)
+    }
     // The first commit is the root of trust: signed by the secretariat member who makes it.
     let signer = try ActSigning(environment: environment, gitSigningKey: nil).signer(for: author)
     if signer == nil, definition.manifest.signing == .required {
@@ -100,7 +106,7 @@ public enum InitWorkspace {
     defer { try? fileManager.removeItem(at: staging) }
     let result = try build(
       at: staging, definition: definition, workflow: workflow, template: template, author: author, clock: clock,
-      members: Data(membersText.utf8), signer: signer)
+      members: Data(membersText.utf8), texts: texts, signer: signer)
     if fileManager.fileExists(atPath: target.path) { try fileManager.removeItem(at: target) }
     try fileManager.moveItem(at: staging, to: target)
     return InitResult(
@@ -110,7 +116,7 @@ public enum InitWorkspace {
 
   private static func build(
     at root: URL, definition: PolicyDefinition, workflow: WorkflowDefinition, template: TemplateLocation,
-    author: Member, clock: () -> Date, members: Data, signer: (any Signer)?
+    author: Member, clock: () -> Date, members: Data, texts: [String: String], signer: (any Signer)?
   ) throws -> (main: ObjectID, Void) {
     let fileManager = FileManager.default
     let repository = try Repository.create(at: root, initialBranch: "main")
@@ -158,9 +164,7 @@ public enum InitWorkspace {
     try append(
       .initPolicy, section: nil, subject: wording.createPolicy(manifest.title, manifest.period), body: "", fields: [:])
     for section in manifest.sections {
-      let url = template.template.appendingPathComponent("sections/\(section.id).md")
-      // A template is input like any other: validated like a submission, symlinks refused.
-      let text = try SectionText.validateTemplateText(url: url, section: section.id)
+      let text = texts[section.id] ?? ""
       let data = Data(text.utf8)
       let blob = try repository.writeBlob(data)
       let tree = try repository.tree(base: mainTree, setting: [Workspace.sectionPath(section.id): blob])

@@ -1,4 +1,8 @@
 import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 import PolicyManifest
 
 /// Throwaway SSH keys for a template's fictional members (`init --generate-keys DIR`), for demos, tutorials and
@@ -13,9 +17,15 @@ enum KeyGeneration {
     for member in members {
       let file = directory.appendingPathComponent(member.id)
       if !fileManager.fileExists(atPath: file.path) {
+        // Made under a temporary name and linked into place: two inits sharing DIR never see half a key.
+        let temporary = directory.appendingPathComponent(".\(member.id).\(UUID().uuidString)")
+        defer {
+          try? fileManager.removeItem(at: temporary)
+          try? fileManager.removeItem(at: temporary.appendingPathExtension("pub"))
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
-        process.arguments = ["-q", "-t", "ed25519", "-N", "", "-C", member.email, "-f", file.path]
+        process.arguments = ["-q", "-t", "ed25519", "-N", "", "-C", member.email, "-f", temporary.path]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
@@ -26,6 +36,10 @@ enum KeyGeneration {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
           throw PolicyFlowError.internal("ssh-keygen could not make a key for \(member.id) in \(directory.path)")
+        }
+        // The public half first: whoever sees the private key file finds its .pub beside it.
+        if link(temporary.appendingPathExtension("pub").path, file.appendingPathExtension("pub").path) == 0 {
+          _ = link(temporary.path, file.path)
         }
       }
       let line = try String(contentsOf: file.appendingPathExtension("pub"), encoding: .utf8)

@@ -49,6 +49,22 @@ extension Workspace {
       definitionsByCommit = [:]
     }
 
+    // The objects a rebuild reads must be there: a missing or damaged revision is named as such, and the
+    // rebuild (which would only repeat it as refusals) waits until the object is restored.
+    var damaged = false
+    try store.read { reader in try reader.forEachRevision { revision in
+      let subject = "\(revision.sectionId) revision \(revision.number)"
+      for (what, hex) in [("commit", revision.commitId), ("blob", revision.blobId)] {
+        guard let id = ObjectID(hex: hex), repository.objectExists(id), repository.verifyObject(id) else {
+          finding("git-object", subject, "\(what) \(hex) with the revision's text is missing or damaged; restore it from a "
+            + "copy of the policy (`git fetch`) or a backup")
+          damaged = true
+          return
+        }
+      }
+    } }
+    if damaged { return report }
+
     // A rebuild of the index from the record refs alone, in a scratch database.
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("policyflow-verify-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

@@ -63,6 +63,9 @@ public final class Workspace {
   var definitionsByCommit: [ObjectID: (PolicyDefinition, WorkflowDefinition)] = [:]
   /// Injected so tests and reproducible demos can fix time.
   let clock: () -> Date
+  /// Where signing keys are looked up (`POLICYFLOW_SIGNING_KEY`, `POLICYFLOW_KEYS_DIR`, `SSH_AUTH_SOCK`);
+  /// the process's environment unless a test says otherwise.
+  var environment = ProcessInfo.processInfo.environment
 
   public static let mainRef = "refs/heads/main"
   public static func sectionRef(_ id: String) -> String { "refs/heads/sections/\(id)" }

@@ -25,12 +25,21 @@ struct DefinitionCacheTests {
 
     let members = w.root.appendingPathComponent("members.yaml")
     let text = try String(contentsOf: members, encoding: .utf8)
-    try text.replacingOccurrences(of: "members:\n", with: "members:\n" + Self.newcomer)
+    // The newcomer brings a key of her own (the template requires signed acts).
+    let keyFile = w.scratch.url.appendingPathComponent("ny-anmelder-key")
+    #expect(try CLI.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyFile.path]).status == 0)
+    let publicKey = try String(contentsOf: keyFile.appendingPathExtension("pub"), encoding: .utf8)
+      .split(separator: " ").prefix(2).joined(separator: " ")
+    let newcomer = Self.newcomer.replacingOccurrences(
+      of: "    roles: [reviewer]\n", with: "    roles: [reviewer]\n    keys: [\"\(publicKey)\"]\n")
+    try text.replacingOccurrences(of: "members:\n", with: "members:\n" + newcomer)
       .write(to: members, atomically: true, encoding: .utf8)
     #expect(try CLI.git(["-c", "user.name=T", "-c", "user.email=t@example.invalid", "commit", "-qam", "Ny anmelder"],
       in: w.root).status == 0)
 
-    let after = try w.pf(["comment", "forord", "-m", "Hej"], as: "ny-anmelder")
+    let after = try CLI.policyflow(
+      ["comment", "forord", "-m", "Hej"],
+      environment: ["POLICYFLOW_WORKSPACE": w.root.path, "POLICYFLOW_USER": "ny-anmelder", "POLICYFLOW_SIGNING_KEY": keyFile.path])
     #expect(after.status == 0, "the committed member may comment: \(after.stderr)")
     let comments = try w.pf(["comments", "forord", "--json"])
     #expect(comments.stdout.contains("Nanna Nykommer"))

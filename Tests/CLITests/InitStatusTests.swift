@@ -136,7 +136,8 @@ struct TemplateDiscoveryTests {
     }
     let target = prefix.url.appendingPathComponent("kbh")
     let result = try CLI.run(
-      "policyflow", ["init", target.path], in: URL(fileURLWithPath: "/"),
+      "policyflow", ["init", target.path, "--generate-keys", TestKeys.shared.path],
+      in: URL(fileURLWithPath: "/"),
       environment: ["PATH": bin.path + ":/usr/bin:/bin"])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(FileManager.default.fileExists(atPath: target.appendingPathComponent(".policyflow/policy.sqlite").path))

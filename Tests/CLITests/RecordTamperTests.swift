@@ -110,7 +110,9 @@ struct RecordTamperTests {
       with: "    committees: [KFU]\n    roles: [reviewer, chair]\n  - id: maja-kfu")
     let other = try Scratch("pf-forged")
     let otherRoot = other.url.appendingPathComponent("policy")
-    let made = try CLI.policyflow(["init", otherRoot.path, "--template", template.url.path])
+    let made = try CLI.policyflow([
+      "init", otherRoot.path, "--template", template.url.path, "--generate-keys", try TestKeys.link(in: other).path,
+    ])
     try #require(made.status == 0, "\(made.stderr)")
     _ = try CLI.policyflow(["status"], environment: ["POLICYFLOW_WORKSPACE": otherRoot.path])
 
@@ -183,25 +185,46 @@ struct RecordTamperTests {
     try Self.expectFindings(w, ["index", "record"], "deleted record commit")
   }
 
-  @Test("a duplicated action (a sign-off appended twice) is refused and reported")
+  /// A record commit made by plain git from `template`'s message (edited), by its author, on `parent`, signed with
+  /// the author's own key: a well-signed act that only the rules can refuse.
+  static func signedCopy(
+    _ w: TemplateWorkspace, of template: String, parent: String, edit: (String) -> String
+  ) throws -> String {
+    let message = edit(try git(w, ["log", "-1", "--format=%B", template]))
+    let name = try git(w, ["log", "-1", "--format=%an", template])
+    let email = try git(w, ["log", "-1", "--format=%ae", template])
+    let actor = try #require(message.split(separator: "\n").first { $0.hasPrefix("Policyflow-Actor: ") })
+      .dropFirst("Policyflow-Actor: ".count)
+    let key = w.scratch.url.appendingPathComponent("keys/\(actor)")
+    let empty = try git(w, ["hash-object", "-t", "tree", "/dev/null"])
+    let run = try CLI.run(
+      "git",
+      ["-C", w.root.path, "-c", "gpg.format=ssh", "-c", "user.signingkey=\(key.path)", "commit-tree", "-S", empty, "-p",
+       parent, "-m", message],
+      environment: [
+        "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email,
+      ])
+    #expect(run.status == 0, "\(run.stderr)")
+    return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  @Test("a duplicated action (a sign-off appended twice, well signed) is refused and reported")
   func duplicatedAction() throws {
     let w = try Self.copy()
     let signoff = try Self.record(w, action: "signoff")
-    let duplicate = try Self.rewrite(w, signoff) { raw in
-      raw.replacingOccurrences(of: "parent ", with: "parent \(signoff)\nparent-x ", options: [], range: raw.range(of: "parent "))
-        .replacingOccurrences(of: "\nparent-x [0-9a-f]{40}", with: "", options: .regularExpression)
-        .replacingOccurrences(of: "Policyflow-Sequence: ", with: "Policyflow-Sequence: 9")
+    let duplicate = try Self.signedCopy(w, of: signoff, parent: signoff) {
+      $0.replacingOccurrences(of: "Policyflow-Sequence: ", with: "Policyflow-Sequence: 9")
     }
     _ = try Self.git(w, ["update-ref", Self.ref, duplicate, signoff])
     let findings = try w.verifyFindings()
     #expect(findings.contains { $0.check == "record" && $0.message.contains("already signed off") }, "\(findings)")
   }
 
-  @Test("a sign-off for a revision that does not exist is refused and reported")
+  @Test("a sign-off for a revision that does not exist (well signed) is refused and reported")
   func signoffForMissingRevision() throws {
     let w = try Self.copy()
     let signoff = try Self.record(w, action: "signoff")
-    let forged = try Self.rewrite(w, signoff) {
+    let forged = try Self.signedCopy(w, of: signoff, parent: try Self.git(w, ["rev-parse", "\(signoff)^"])) {
       $0.replacingOccurrences(of: "Policyflow-Revision: 1", with: "Policyflow-Revision: 9")
     }
     _ = try Self.git(w, ["update-ref", Self.ref, forged, signoff])

@@ -312,6 +312,7 @@ struct RequirementsTests {
       CLI.packageRoot.appendingPathComponent("scripts/demo").path, [],
       environment: [
         "POLICYFLOW_BIN": CLI.binary.path, "DEMO_WORKSPACE": workspace.path, "DEMO_OUT": out.path,
+        "DEMO_KEYS": scratch.url.appendingPathComponent("keys").path,
       ])
     try #require(demo.status == 0, "scripts/demo failed: \(demo.stderr)")
 

@@ -43,6 +43,11 @@ enum CLI {
     environment["GIT_CONFIG_NOSYSTEM"] = "1"
     environment["HOME"] = FileManager.default.temporaryDirectory.path
     for (key, value) in extra { environment[key] = value }
+    // Test workspaces keep the throwaway keys of `init --generate-keys` in `keys/` beside them (TemplateWorkspace,
+    // CustomWorkspace); acting in a workspace, or a clone of it in the same scratch directory, uses them.
+    if environment["POLICYFLOW_KEYS_DIR"] == nil, let keys = TestKeys.beside(extra["POLICYFLOW_WORKSPACE"], directory) {
+      environment["POLICYFLOW_KEYS_DIR"] = keys.path
+    }
     process.environment = environment
     let out = Pipe()
     let err = Pipe()
@@ -135,7 +140,8 @@ final class TemplateWorkspace {
   init() throws {
     scratch = try Scratch("pf-ws")
     root = scratch.url.appendingPathComponent("policy")
-    let result = try CLI.policyflow(["init", root.path])
+    // The template requires signed acts: a throwaway key per member beside the workspace (see `CLI.run`).
+    let result = try CLI.policyflow(["init", root.path, "--generate-keys", try TestKeys.link(in: scratch).path])
     #expect(result.status == 0, "init failed: \(result.stderr)")
   }
 
@@ -189,7 +195,9 @@ final class CustomWorkspace {
     self.template = template
     scratch = try Scratch("pf-ws")
     root = scratch.url.appendingPathComponent("policy")
-    let result = try CLI.policyflow(["init", root.path, "--template", template.url.path])
+    let result = try CLI.policyflow([
+      "init", root.path, "--template", template.url.path, "--generate-keys", try TestKeys.link(in: scratch).path,
+    ])
     #expect(result.status == 0, "init --template failed: \(result.stderr)")
   }
 
@@ -310,6 +318,14 @@ extension CLI {
     environment["HOME"] = FileManager.default.temporaryDirectory.path
     for key in ["POLICYFLOW_WORKSPACE", "POLICYFLOW_USER", "POLICYFLOW_FAULT"] { environment.removeValue(forKey: key) }
     for (key, value) in extra { environment[key] = value }
+    if environment["POLICYFLOW_KEYS_DIR"] == nil, let keys = TestKeys.beside(extra["POLICYFLOW_WORKSPACE"], nil) {
+      environment["POLICYFLOW_KEYS_DIR"] = keys.path
+    }
+    // Test workspaces keep the throwaway keys of `init --generate-keys` in `keys/` beside them (TemplateWorkspace,
+    // CustomWorkspace); acting in a workspace, or a clone of it in the same scratch directory, uses them.
+    if environment["POLICYFLOW_KEYS_DIR"] == nil, let keys = TestKeys.beside(extra["POLICYFLOW_WORKSPACE"], nil) {
+      environment["POLICYFLOW_KEYS_DIR"] = keys.path
+    }
     process.environment = environment
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("pf-out-\(UUID().uuidString)")
     let outURL = base.appendingPathExtension("out")
@@ -489,5 +505,41 @@ extension TemplateWorkspace {
   func replaceContents(withCopyOf prepared: URL) throws {
     try FileManager.default.removeItem(at: root)
     try FileManager.default.copyItem(at: prepared, to: root)
+  }
+}
+
+/// One set of throwaway member keys for the whole test run: `ssh-keygen` for the template's 35 members costs
+/// about a second, once, instead of at every test's `init`. `init --generate-keys` reuses the keys a directory
+/// already holds, so each workspace's `keys/` is a link to these.
+enum TestKeys {
+  static let shared: URL = {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-test-keys-\(getpid())")
+    let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("pf-test-keys-ws-\(getpid())")
+    let made = try? CLI.policyflow(["init", workspace.path, "--generate-keys", directory.path])
+    precondition(made?.status == 0, "cannot make the test keys: \(made?.stderr ?? "no run")")
+    try? FileManager.default.removeItem(at: workspace)
+    return directory
+  }()
+
+  /// The `keys/` directory beside the workspace (or beside one of the working directory's parents), if any.
+  static func beside(_ workspace: String?, _ directory: URL?) -> URL? {
+    var candidates: [URL] = []
+    if let workspace { candidates.append(URL(fileURLWithPath: workspace).deletingLastPathComponent()) }
+    var cursor = directory
+    for _ in 0..<4 {
+      guard let current = cursor else { break }
+      candidates.append(current)
+      cursor = current.deletingLastPathComponent()
+    }
+    return candidates.map { $0.appendingPathComponent("keys") }.first {
+      FileManager.default.fileExists(atPath: $0.appendingPathComponent("pernille-sekretariat").path)
+    }
+  }
+
+  /// `scratch/keys`, a link to the shared keys.
+  static func link(in scratch: Scratch) throws -> URL {
+    let link = scratch.url.appendingPathComponent("keys")
+    try FileManager.default.createSymbolicLink(at: link, withDestinationURL: shared)
+    return link
   }
 }

@@ -37,7 +37,7 @@ struct ReplayPropertyTests {
     return nil
   }
 
-  @Test("1,200 random actions over the template's sections: live index = full rebuild every 100 steps and at the end; = an independent incremental catch-up after every step")
+  @Test("1,000 random actions over the template's sections: live index = full rebuild every 200 steps and at the end; = an independent incremental catch-up after every step")
   func randomActions() throws {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pf-property-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: scratch) }
@@ -45,9 +45,11 @@ struct ReplayPropertyTests {
     var now = Date(timeIntervalSince1970: 1_767_225_600)
     let clock = { now }
     let template = try TemplateLocation.findDefault(environment: ProcessInfo.processInfo.environment)
-    _ = try InitWorkspace.run(directory: root, template: template, actor: nil, clock: clock)
+    let keys = scratch.appendingPathComponent("keys")
+    _ = try InitWorkspace.run(directory: root, template: template, actor: nil, clock: clock, generateKeys: keys)
     let location = WorkspaceLocation(root: root)
     let workspace = try Workspace(location: location, clock: { now })
+    workspace.environment["POLICYFLOW_KEYS_DIR"] = keys.path
     // A second index of the same repository, caught up from git alone after every step.
     let shadowDirectory = scratch.appendingPathComponent("shadow")
     try FileManager.default.createDirectory(at: shadowDirectory, withIntermediateDirectories: true)
@@ -68,7 +70,7 @@ struct ReplayPropertyTests {
       return members.randomElement(using: &random)!
     }
 
-    for step in 1...1_200 {
+    for step in 1...1_000 {
       now += 1
       let section = sections.randomElement(using: &random)!
       // Weighted: mostly review work; withdrawals (final in the default workflow) rare.
@@ -159,7 +161,7 @@ struct ReplayPropertyTests {
         Issue.record("step \(step) (\(kind)): incremental catch-up differs: \(difference)")
         break
       }
-      if step % 100 == 0 || step == 1_200 {
+      if step % 200 == 0 || step == 1_000 {
         if let difference = Self.same(live, try Self.rebuild(workspace, in: scratch, name: "rebuild-\(step)")) {
           Issue.record("step \(step) (\(kind)): full rebuild differs: \(difference)")
           break

@@ -49,7 +49,7 @@ struct ActSigning {
 
 extension Workspace {
   var actSigning: ActSigning {
-    ActSigning(environment: ProcessInfo.processInfo.environment, gitSigningKey: repository.configValue("user.signingkey"))
+    ActSigning(environment: environment, gitSigningKey: repository.configValue("user.signingkey"))
   }
 
   /// The signer this command uses for `actor`, refusing (77) when the policy requires one and none is at hand.
