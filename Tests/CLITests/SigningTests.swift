@@ -53,7 +53,7 @@ struct SigningTests {
       payload.append(line)
     }
     let message = w.scratch.url.appendingPathComponent("payload")
-    try payload.joined(separator: "\n").dropLast().data(using: .utf8)!.write(to: message)
+    try Data(payload.joined(separator: "\n").utf8).write(to: message)
     let sig = try w.scratch.file("payload.sig", signature.joined(separator: "\n") + "\n")
     let author = try Self.git(w, ["log", "-1", "--format=%ae", approval])
     let keygen = try CLI.run(
@@ -67,11 +67,17 @@ struct SigningTests {
     let w = try Self.prepared()
     let keys = w.scratch.url.appendingPathComponent("keys")
     let socket = w.scratch.url.appendingPathComponent("agent.sock").path
-    let agent = try CLI.run("ssh-agent", ["-a", socket])
-    #expect(agent.status == 0, "\(agent.stderr)")
-    let pid = agent.stdout.split(separator: ";").first { $0.contains("SSH_AGENT_PID=") }
-      .map { String($0.split(separator: "=").last!) } ?? ""
-    defer { _ = try? CLI.run("kill", ["-9", pid]) }
+    // The agent in the foreground (-D), as a child of this test: no daemon inherits the test's descriptors.
+    let agent = Process()
+    agent.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
+    agent.arguments = ["-D", "-a", socket]
+    agent.standardOutput = FileHandle.nullDevice
+    agent.standardError = FileHandle.nullDevice
+    agent.standardInput = FileHandle.nullDevice
+    try agent.run()
+    defer { kill(agent.processIdentifier, SIGKILL) }
+    for _ in 0..<100 where !FileManager.default.fileExists(atPath: socket) { usleep(20_000) }
+    #expect(FileManager.default.fileExists(atPath: socket), "ssh-agent did not start")
     #expect(try CLI.run("ssh-add", [keys.appendingPathComponent("kirsten-kfu").path], environment: ["SSH_AUTH_SOCK": socket]).status == 0)
     let noKeys = w.scratch.url.appendingPathComponent("no-keys")
     try FileManager.default.createDirectory(at: noKeys, withIntermediateDirectories: true)
