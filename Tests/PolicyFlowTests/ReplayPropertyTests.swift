@@ -9,17 +9,6 @@ import Testing
 /// index must be exactly what replaying the record in git gives.
 @Suite("property: the live index equals a rebuild from git after random actions")
 struct ReplayPropertyTests {
-  struct Generator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
   /// A rebuild of `workspace`'s record into a scratch database, as text rows.
   static func rebuild(_ workspace: Workspace, in directory: URL, name: String) throws -> [(table: String, rows: [String])] {
     let store = try Store(path: directory.appendingPathComponent("\(name).sqlite"), hasher: { sha256Hex($0) })
@@ -55,7 +44,7 @@ struct ReplayPropertyTests {
     try FileManager.default.createDirectory(at: shadowDirectory, withIntermediateDirectories: true)
     let shadowStore = try Store(path: shadowDirectory.appendingPathComponent("index.sqlite"), hasher: { sha256Hex($0) })
 
-    var random = Generator(state: 20_261_201)
+    var random = SplitMix(seed: 20_261_201)
     let members = workspace.definition.members.members
     let sections = workspace.definition.manifest.sections
     let requirements = workspace.definition.requirements.map(\.id)
