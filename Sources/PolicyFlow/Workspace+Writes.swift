@@ -140,7 +140,13 @@ extension Workspace {
     }
     if moves.contains(where: { $0.name == Workspace.mainRef }) { try checkOutMain() }
     FaultPoint.afterReference.hit()
-    try refreshUnderLock()
+    // Under the lock only this command moved a record ref: the listing before it, with that move, is current.
+    if var refs = listedRecordRefs, moves.allSatisfy({ $0.name != Workspace.mainRef }) {
+      refs[entry.ref] = commit
+      try catchUpIndex(known: refs)
+    } else {
+      try refreshUnderLock()
+    }
     FaultPoint.afterIndex.hit()
     var result = applied
     result.approvalCommit = entry.objectID(.approvalCommit)

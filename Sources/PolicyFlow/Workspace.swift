@@ -61,6 +61,8 @@ public final class Workspace {
   /// Definitions parsed in this process, by the blob ids of their files.
   var parsedDefinitions: [String: (PolicyDefinition, WorkflowDefinition)] = [:]
   var definitionsByCommit: [ObjectID: (PolicyDefinition, WorkflowDefinition)] = [:]
+  /// The record refs as the last catch-up listed them.
+  var listedRecordRefs: [String: ObjectID]?
   /// Injected so tests and reproducible demos can fix time.
   let clock: () -> Date
   /// Where signing keys are looked up (`POLICYFLOW_SIGNING_KEY`, `POLICYFLOW_KEYS_DIR`, `SSH_AUTH_SOCK`);

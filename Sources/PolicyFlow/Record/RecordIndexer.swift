@@ -16,14 +16,18 @@ public struct IndexReport: Sendable {
 /// when they cannot simply be appended — a ref moved backwards or sideways, or a new action sorts before one
 /// already indexed — the index is rebuilt from scratch, in one transaction.
 extension Workspace {
+  /// - Parameter known: the record refs as they are, when the caller knows them: a write under the workspace
+  ///   lock, after moving its own ref (no other process moves record refs while it holds the lock). Listing 1,000
+  ///   refs is the largest part of a write's cost at that size.
   @discardableResult
-  func catchUpIndex(rebuild: Bool = false) throws -> IndexReport {
-    let refs = try recordRefs()
+  func catchUpIndex(rebuild: Bool = false, known: [String: ObjectID]? = nil) throws -> IndexReport {
+    let refs = try known ?? recordRefs()
+    listedRecordRefs = refs
     let tips = try store.read { try $0.recordTips() }
     if !rebuild && tips == refs.mapValues(\.hex) { return IndexReport() }
     // The refs are read again under SQLite's write lock: a tip another process indexed meanwhile was read before
     // this transaction began, and refs only move forward, so what is read now descends from every indexed tip.
-    return try store.write { tx in try catchUp(tx, refs: try recordRefs(), rebuild: rebuild) }
+    return try store.write { tx in try catchUp(tx, refs: try known ?? recordRefs(), rebuild: rebuild) }
   }
 
   func recordRefs() throws -> [String: ObjectID] {
