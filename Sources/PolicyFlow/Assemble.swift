@@ -72,10 +72,9 @@ extension Workspace {
         let tree = try repository.tree(base: try repository.commit(main).tree, setting: files)
         let signer = try signer(for: actor)
         let wording = RecordWording(language: definition.manifest.language)
-        let now = Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down))
+        let (now, offset) = Workspace.actionTime(clock)
         let commit = try writeCommit(
-          tree: tree, parents: [main], actor: actor, time: now, offset: TimeZone.current.secondsFromGMT(for: now) / 60,
-          signer: signer,
+          tree: tree, parents: [main], actor: actor, time: now, offset: offset, signer: signer,
           message: """
             \(wording.summary(.release, section: nil, detail: release)): \(definition.manifest.title) \(definition.manifest.period)
 

@@ -120,9 +120,7 @@ public enum InitWorkspace {
   ) throws -> (main: ObjectID, Void) {
     let fileManager = FileManager.default
     let repository = try Repository.create(at: root, initialBranch: "main")
-    let now = Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down))
-    let offset = TimeZone.current.secondsFromGMT(for: now) / 60
-    let signature = Signature(name: author.name, email: author.email, time: now, offsetMinutes: offset)
+    let (now, offset) = Workspace.actionTime(clock)
     let manifest = definition.manifest
     let wording = RecordWording(language: manifest.language)
 

@@ -96,10 +96,9 @@ extension Workspace {
       let signer = try signer(for: actor)
       let kind: ActionKind = action == "req-add" ? .requirementAdd : .requirementEdit
       let wording = RecordWording(language: definition.manifest.language)
-      let now = Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down))
+      let (now, offset) = Workspace.actionTime(clock)
       let commit = try writeCommit(
-        tree: tree, parents: [main], actor: actor, time: now, offset: TimeZone.current.secondsFromGMT(for: now) / 60,
-        signer: signer,
+        tree: tree, parents: [main], actor: actor, time: now, offset: offset, signer: signer,
         message: """
           \(wording.summary(kind, section: nil, detail: id))
 

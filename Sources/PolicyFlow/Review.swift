@@ -53,10 +53,9 @@ extension Workspace {
         let blob = try repository.writeBlob(contentData)
         let base = try repository.commit(previousCommit).tree
         let tree = try repository.tree(base: base, setting: [Workspace.sectionPath(section.id): blob])
-        let now = Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down))
+        let (now, offset) = Workspace.actionTime(clock)
         let revisionCommit = try writeCommit(
-          tree: tree, parents: [previousCommit], actor: actor, time: now,
-          offset: TimeZone.current.secondsFromGMT(for: now) / 60, signer: signer,
+          tree: tree, parents: [previousCommit], actor: actor, time: now, offset: offset, signer: signer,
           message: """
             \(RecordMessage.singleLine("\(section.title): \(summary.nonEmpty ?? "Revision \(number)")"))
 

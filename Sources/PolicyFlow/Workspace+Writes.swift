@@ -117,8 +117,7 @@ extension Workspace {
     -> (entry: RecordEntry, applied: AppliedAction)
   {
     let signer = signed ? signer : try self.signer(for: actor)
-    let now = Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down))
-    let offset = TimeZone.current.secondsFromGMT(for: now) / 60
+    let (now, offset) = Workspace.actionTime(clock)
     var entry = RecordEntry(
       kind: draft.kind, actor: actor.id, time: now, offsetMinutes: offset,
       sequence: try store.read { try $0.maxSequence() } + 1, definition: draft.definition ?? definitionCommit,

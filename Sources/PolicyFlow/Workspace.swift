@@ -11,6 +11,11 @@ public struct WorkspaceLocation: Sendable, Equatable {
   public var databaseURL: URL { stateDirectory.appendingPathComponent("policy.sqlite") }
   public var lockURL: URL { stateDirectory.appendingPathComponent("lock") }
 
+  /// Deletes the index database with its WAL and shared-memory files (it is rebuilt from git).
+  func removeIndexDatabase() {
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databaseURL.path + suffix) }
+  }
+
   public init(root: URL) { self.root = root.standardizedFileURL }
 
   /// Finds the workspace like git finds a repository: `explicit` (from `--workspace` or
@@ -127,19 +132,10 @@ public final class Workspace {
       do {
         return try Store(path: location.databaseURL, hasher: { sha256Hex($0) })
       } catch StoreError.outdated {
-        for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: location.databaseURL.path + suffix) }
+        location.removeIndexDatabase()
         return try Store(path: location.databaseURL, hasher: { sha256Hex($0) })
       }
     }
-  }
-
-  /// Deletes the index and builds it anew from git (`reindex`).
-  func replaceIndex() throws {
-    let fileManager = FileManager.default
-    for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: location.databaseURL.path + suffix) }
-    try? fileManager.removeItem(at: location.stateDirectory.appendingPathComponent("definition.cache"))
-    store = try Workspace.openIndex(location)
-    try catchUpIndex()
   }
 
   /// The index is local state, not policy content: keep it out of `git status`.
@@ -273,11 +269,4 @@ public final class Workspace {
 
   func departmentName(_ code: String) -> String { definition.manifest.department(code)?.name ?? code }
   func committeeName(_ code: String) -> String { definition.manifest.committee(code)?.name ?? code }
-
-  /// A git signature for a member, at the workspace clock's time.
-  func signature(of member: Member) -> Signature {
-    let now = clock()
-    let offset = TimeZone.current.secondsFromGMT(for: now) / 60
-    return Signature(name: member.name, email: member.email, time: now, offsetMinutes: offset)
-  }
 }

@@ -165,9 +165,6 @@ public class StoreReader {
   }
 
   /// Whether any event names `commitId`.
-  public func eventExists(commitId: String) throws -> Bool {
-    try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM event WHERE commitId = ?)", arguments: [commitId]) ?? false
-  }
 
   public func firstEvent() throws -> EventRecord? {
     try EventRecord.fetchOne(db, sql: "SELECT * FROM event ORDER BY id LIMIT 1")
@@ -178,9 +175,6 @@ public class StoreReader {
   }
 
   /// The highest event id ever handed out; above the last row's id only if rows were deleted at the end.
-  public func eventSequence() throws -> Int64? {
-    try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'")
-  }
 
   public func comment(recordId: String) throws -> CommentRecord? {
     try CommentRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM comment WHERE recordId = ?"), arguments: [recordId])

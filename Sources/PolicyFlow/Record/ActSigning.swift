@@ -59,6 +59,13 @@ extension Workspace {
     return signer
   }
 
+  /// The action's time as git stores it (whole seconds) with the local UTC offset: the time of every commit an
+  /// action writes, and of the index rows made from them.
+  static func actionTime(_ clock: () -> Date) -> (time: Date, offset: Int) {
+    let time = Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down))
+    return (time, TimeZone.current.secondsFromGMT(for: time) / 60)
+  }
+
   /// Writes a commit authored and committed by `actor` at `time`, signed in git's SSH format when `signer` is given.
   func writeCommit(
     tree: ObjectID, parents: [ObjectID], actor: Member, time: Date, offset: Int, signer: (any Signer)?, message: String

@@ -166,7 +166,7 @@ extension Workspace {
     let lock = try WorkspaceLock(path: location.lockURL)
     defer { withExtendedLifetime(lock) {} }
     try RecordFetch.fetchRecordIfMissing(at: location)
-    for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: location.databaseURL.path + suffix) }
+    location.removeIndexDatabase()
     try? fileManager.removeItem(at: location.stateDirectory.appendingPathComponent("definition.cache"))
     let workspace = try Workspace(location: location)
     var report = IndexReport(rebuilt: true)
