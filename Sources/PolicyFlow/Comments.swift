@@ -80,6 +80,7 @@ extension Workspace {
           .summary(parent == nil ? .comment : .reply, section: section.id, detail: actor.name),
         body: text)
       draft.fields[.revision] = String(number)
+      draft.fields[.contentHash] = try store.read { try $0.revision(section.id, number) }?.contentHash
       if let lines {
         guard lines.lowerBound >= 1 else { throw PolicyFlowError.usage("line numbers start at 1.") }
         draft.fields[.lines] = "\(lines.lowerBound)-\(lines.upperBound)"

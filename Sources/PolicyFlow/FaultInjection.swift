@@ -17,6 +17,14 @@ enum FaultPoint: String, CaseIterable {
   case afterReference = "after-reference"
   /// The index caught up.
   case afterIndex = "after-index"
+  /// `sync`: the remote's refs fetched into refs/remotes/; no local ref moved.
+  case syncAfterFetch = "sync-after-fetch"
+  /// `sync`: the record refs joined; the index, the section branches and main not yet.
+  case syncAfterRecord = "sync-after-record"
+  /// `sync`: the section branches joined; main not yet.
+  case syncAfterBranches = "sync-after-branches"
+  /// `sync`: the remote took the push; the tracking refs and the time of the sync not yet written.
+  case syncAfterPush = "sync-after-push"
 
   func hit() {
     guard let setting = ProcessInfo.processInfo.environment["POLICYFLOW_FAULT"], !setting.isEmpty else { return }

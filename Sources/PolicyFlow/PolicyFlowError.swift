@@ -24,6 +24,9 @@ public struct PolicyFlowError: Error, LocalizedError, Sendable, Equatable {
 
   public let kind: Kind
   public let message: String
+  /// For an action of the record: refused because the commit itself is not what it claims (unknown actor, wrong
+  /// author, missing or wrong signature), as opposed to the rules refusing what it does. Never refused-at-sync.
+  public var isIntegrity = false
 
   public init(_ kind: Kind, _ message: String) {
     self.kind = kind
@@ -48,6 +51,11 @@ public struct PolicyFlowError: Error, LocalizedError, Sendable, Equatable {
   static func badInput(_ message: String) -> PolicyFlowError { .init(.badInput, message) }
   static func missing(_ message: String) -> PolicyFlowError { .init(.missing, message) }
   static func notPermitted(_ message: String) -> PolicyFlowError { .init(.notPermitted, message) }
+  static func integrity(_ message: String) -> PolicyFlowError {
+    var error = PolicyFlowError(.notPermitted, message)
+    error.isIntegrity = true
+    return error
+  }
   static func temporary(_ message: String) -> PolicyFlowError { .init(.temporary, message) }
   static func `internal`(_ message: String) -> PolicyFlowError { .init(.internal, message) }
 }

@@ -123,6 +123,7 @@ extension Workspace {
         body: note)
       draft.fields[.requirement] = requirement.id
       draft.fields[.revision] = String(record.latestRevision)
+      draft.fields[.contentHash] = try store.read { try $0.revision(section.id, record.latestRevision) }?.contentHash
       if let lines {
         guard lines.lowerBound >= 1 else { throw PolicyFlowError.usage("line numbers start at 1.") }
         draft.fields[.lines] = "\(lines.lowerBound)-\(lines.upperBound)"

@@ -51,11 +51,21 @@ extension Workspace {
       } else {
         let number = record.latestRevision + 1
         let blob = try repository.writeBlob(contentData)
-        let base = try repository.commit(previousCommit).tree
+        // After `sync` joined two lines of the section's branch, its tip is a merge holding the latest text: the new
+        // revision continues from there, so the branch only moves forward (and pushes as a fast-forward).
+        let branchRef = Workspace.sectionRef(section.id)
+        let tip = try repository.referenceTarget(branchRef)
+        let parent = try tip.flatMap { try repository.isAncestor(previousCommit, of: $0) ? $0 : nil } ?? previousCommit
+        if let tip, parent != tip {
+          throw PolicyFlowError.temporary(
+            "section \(section.id): its branch \(branchRef) does not hold revision \(previous.number) yet (a sync was "
+              + "interrupted). Run `policyflow sync` and submit again; nothing was recorded.")
+        }
+        let base = try repository.commit(parent).tree
         let tree = try repository.tree(base: base, setting: [Workspace.sectionPath(section.id): blob])
         let (now, offset) = Workspace.actionTime(clock)
         let revisionCommit = try writeCommit(
-          tree: tree, parents: [previousCommit], actor: actor, time: now, offset: offset, signer: signer,
+          tree: tree, parents: [parent], actor: actor, time: now, offset: offset, signer: signer,
           message: """
             \(RecordMessage.singleLine("\(section.title): \(summary.nonEmpty ?? "Revision \(number)")"))
 
@@ -65,7 +75,7 @@ extension Workspace {
             """)
         draft.fields[.revision] = String(number)
         draft.fields[.revisionCommit] = revisionCommit.hex
-        draft.sideMove = ReferenceMove(name: Workspace.sectionRef(section.id), old: previousCommit, new: revisionCommit)
+        draft.sideMove = ReferenceMove(name: branchRef, old: tip ?? previousCommit, new: revisionCommit)
         draft.subject = wording.summary(.submit, section: section.id, detail: "revision \(number)")
       }
       let (entry, applied) = try self.record(draft, actor: actor, signer: signer, signed: true)

@@ -17,6 +17,8 @@ public struct VerifyReport: Codable, Sendable {
   public var signoffs = 0
   public var events = 0
   public var approvals = 0
+  /// Actions refused when copies that acted apart were joined (docs/sync.md): not findings.
+  public var refusedAtSync = 0
   public var findings: [VerifyFinding] = []
   public var isClean: Bool { findings.isEmpty }
 }
@@ -72,7 +74,13 @@ extension Workspace {
     let rebuilt = try Store(path: scratch.appendingPathComponent("index.sqlite"), hasher: { sha256Hex($0) })
     _ = try rebuilt.write { tx in try replayAll(into: tx) }
 
+    // An action that the joined order of copies which acted apart refused is history, shown to its actor; any other
+    // refused action was written around policyflow (or its commit is not what it claims).
     for refused in try rebuilt.read({ try $0.refusedRecords() }) {
+      if refused.refusedAtSync {
+        report.refusedAtSync += 1
+        continue
+      }
       finding(
         "record", "\(refused.action) \(RecordEntry.shortID(refused.commitId)) on \(refused.ref)",
         "takes no effect: \(refused.refusal ?? "refused")")
@@ -197,21 +205,23 @@ extension Workspace {
         finding("approval", record.id, "main lacks the approved text of section \(record.id)")
       }
     }
-    // Approval commits on main, each named by an applied action of the record.
+    // Approval commits on main (all of its history: `sync` joins copies of main), each named by an action of the
+    // record: an applied one, or one refused at sync (of two racing approvals, the one that did not take effect).
     let named = Set(try rebuilt.read { try $0.events(action: "approved") }.compactMap(\.commitId))
-    var cursor: ObjectID? = main
+    let refusedAtSync = Set(
+      try rebuilt.read { try $0.refusedRecords() }.filter { $0.refusedAtSync && $0.sideRef == Workspace.mainRef }
+        .compactMap(\.sideCommit))
     var seen = Set<String>()
-    while let current = cursor {
+    for current in try repository.commits(reachableFrom: [main], excluding: []) {
       let commit = try repository.commit(current)
       if let approval = ApprovalMessage.parse(commit) {
         seen.insert(current.hex)
-        if !named.contains(current.hex) {
+        if !named.contains(current.hex) && !refusedAtSync.contains(current.hex) {
           finding(
             "approval", "\(approval.section) revision \(approval.revision)",
             "commit \(current) on main approves it, but no action of the record names that commit")
         }
       }
-      cursor = commit.parents.first
     }
     for id in named.subtracting(seen).sorted() {
       finding("approval", id, "the record names approval commit \(id), which is not on main's history")

@@ -73,11 +73,9 @@ extension Workspace {
       if current == move.commit { continue }
       if let current, try repository.isAncestor(move.commit, of: current) { continue }
       let parent = try repository.commit(move.commit).parents.first
-      guard current == parent else {
-        throw PolicyFlowError.internal(
-          "the action \(entry.shortID) published \(move.commit) on \(move.ref), but \(move.ref) is at "
-            + "\(current?.description ?? "nothing") and not at its parent; run `policyflow verify`.")
-      }
+      // Anywhere else, the action came from another copy whose branch has not arrived (yet): the next `sync`
+      // brings it; `verify` reports it if it never does.
+      guard current == parent else { continue }
       moves.append((move.ref, move.commit, current))
     }
     return (entry, moves)
@@ -85,6 +83,12 @@ extension Workspace {
 
   /// Completes the branch moves of an action whose command was killed after its record ref moved.
   func completeInterruptedWrite() throws {
+    if let remote = SyncMarker.pending(location) {
+      // A sync was killed while it moved local refs: finish joining with what it had fetched (no network).
+      var report = SyncReport(remote: remote)
+      try PolicySync(workspace: self, remote: remote).integrate(into: &report)
+      warn("completed an interrupted `policyflow sync \(remote)` from what it had fetched; run it again to push.")
+    }
     guard let (entry, moves) = try interruptedMoves() else { return }
     // Killed inside the checkout after main moved: git's index lock is left and the work tree is behind main.
     if moves.isEmpty, sideEffect(of: entry)?.ref == Workspace.mainRef,

@@ -116,4 +116,48 @@ extension Repository {
     var ancestorOID = ancestor.oid
     return try check(git_graph_descendant_of(handle, &descendantOID, &ancestorOID), operation) == 1
   }
+
+  /// The best common ancestor of two commits (`git merge-base a b`), or nil when their histories never meet.
+  public func mergeBase(_ a: ObjectID, _ b: ObjectID) throws -> ObjectID? {
+    var out = git_oid()
+    var first = a.oid
+    var second = b.oid
+    let code = git_merge_base(&out, handle, &first, &second)
+    if code == GIT_ENOTFOUND.rawValue {
+      git_error_clear()
+      return nil
+    }
+    try check(code, "find the merge base of \(a) and \(b)")
+    return ObjectID(out)
+  }
+
+  /// Commits reachable from `tips` but not from `excluding` (`git rev-list TIPS ^EXCLUDING`), newest first. Tips or
+  /// exclusions that are not in the repository are skipped: what a remote holds may not be fetched yet.
+  public func commits(reachableFrom tips: [ObjectID], excluding: [ObjectID]) throws -> [ObjectID] {
+    let operation = "walk the history"
+    var walk: OpaquePointer?
+    try check(git_revwalk_new(&walk, handle), operation)
+    defer { git_revwalk_free(walk) }
+    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue)
+    var pushed = false
+    for tip in tips where objectExists(tip) {
+      var oid = tip.oid
+      try check(git_revwalk_push(walk, &oid), operation)
+      pushed = true
+    }
+    guard pushed else { return [] }
+    for hidden in excluding where objectExists(hidden) {
+      var oid = hidden.oid
+      try check(git_revwalk_hide(walk, &oid), operation)
+    }
+    var result: [ObjectID] = []
+    var oid = git_oid()
+    while true {
+      let code = git_revwalk_next(&oid, walk)
+      if code == GIT_ITEROVER.rawValue { break }
+      try check(code, operation)
+      result.append(ObjectID(oid))
+    }
+    return result
+  }
 }

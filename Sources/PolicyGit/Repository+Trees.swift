@@ -148,6 +148,26 @@ extension Repository {
     }
   }
 
+  /// Every file of `commit`'s tree, recursively, by slash-separated path, with its blob id.
+  public func allFiles(in commit: ObjectID) throws -> [String: ObjectID] {
+    final class Collected { var files: [String: ObjectID] = [:] }
+    let collected = Collected()
+    let operation = "list the files of \(commit)"
+    try withTree(try treeID(of: commit), operation) { tree in
+      let code = git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
+        guard let entry, let payload else { return 0 }
+        let mode = git_tree_entry_filemode(entry)
+        guard mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE else { return 0 }
+        let box = Unmanaged<Collected>.fromOpaque(payload).takeUnretainedValue()
+        let path = (root.map { String(cString: $0) } ?? "") + String(cString: git_tree_entry_name(entry))
+        box.files[path] = ObjectID(git_tree_entry_id(entry))
+        return 0
+      }, Unmanaged.passUnretained(collected).toOpaque())
+      try check(code, operation)
+    }
+    return collected.files
+  }
+
   // MARK: Internals
 
   func treeID(of commit: ObjectID) throws -> ObjectID {
@@ -203,6 +223,9 @@ extension Repository {
         code: GIT_ENOTFOUND.rawValue)
     }
   }
+
+  /// The empty tree's id (written if missing): the tree of every record commit.
+  public func emptyTreeID() throws -> ObjectID { try writeEmptyTree("write the empty tree") }
 
   private func writeEmptyTree(_ operation: String) throws -> ObjectID {
     var builder: OpaquePointer?

@@ -477,11 +477,14 @@ public struct RecordRow: Codable, FetchableRecord, PersistableRecord, Sendable, 
   public var sideCommit: String?
   public var sideRef: String?
   public var refusal: String?
+  /// The refusal came from joining copies that acted apart, not from a commit written around policyflow.
+  public var refusedAtSync: Bool
 
   public init(
     commitId: String, ref: String, sequence: Int, actor: String, action: String, sectionId: String?,
-    sideCommit: String?, sideRef: String?, refusal: String?
+    sideCommit: String?, sideRef: String?, refusal: String?, refusedAtSync: Bool = false
   ) {
+    self.refusedAtSync = refusedAtSync
     self.commitId = commitId
     self.ref = ref
     self.sequence = sequence
@@ -503,5 +506,6 @@ public struct RecordRow: Codable, FetchableRecord, PersistableRecord, Sendable, 
     sideCommit = try row.decode(forColumn: "sidecommit")
     sideRef = try row.decode(forColumn: "sideref")
     refusal = try row.decode(forColumn: "refusal")
+    refusedAtSync = try row.decode(forColumn: "refusedatsync")
   }
 }

@@ -90,7 +90,7 @@ public final class Store: @unchecked Sendable {
   /// (Round one's database, the only copy of its record, used other names: it is refused, not upgraded.)
   static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()
-    migrator.registerMigration("index v1: the record in git") { db in
+    migrator.registerMigration("index v2: the record in git, joined copies") { db in
       try db.create(table: "section") { t in
         t.primaryKey("id", .text)
         t.column("position", .integer).notNull()
@@ -205,6 +205,9 @@ public final class Store: @unchecked Sendable {
         t.column("sideCommit", .text)
         t.column("sideRef", .text)
         t.column("refusal", .text)
+        // Refused because copies that acted apart were joined and the order of the joined history no longer
+        // permits it (docs/sync.md): shown to its actor, not an integrity finding.
+        t.column("refusedAtSync", .boolean).notNull().defaults(to: false)
       }
       try db.create(index: "record_sequence", on: "record", columns: ["sequence", "commitId"])
       // The tip of each record ref that the index has caught up with.

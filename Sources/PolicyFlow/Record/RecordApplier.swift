@@ -46,11 +46,11 @@ extension Workspace {
   func apply(_ entry: RecordEntry, _ tx: StoreTransaction, mode: ApplyMode) throws -> AppliedAction {
     try withDefinition(at: entry.definition) {
       guard let actor = definition.members.member(id: entry.actor) else {
-        throw PolicyFlowError.notPermitted(
+        throw PolicyFlowError.integrity(
           "the action's actor `\(entry.actor)` is not in members.yaml as it stood when the action was taken.")
       }
       if mode == .index, entry.authorEmail.lowercased() != actor.email.lowercased() {
-        throw PolicyFlowError.notPermitted(
+        throw PolicyFlowError.integrity(
           "the record commit's author <\(entry.authorEmail)> is not \(actor.id) <\(actor.email)>, whom it names as actor.")
       }
       // Who acted is proven by the signature, checked in-process against the keys listed for the actor in the
@@ -58,7 +58,7 @@ extension Workspace {
       if mode == .index, let commit = entry.commit {
         for id in [commit] + [entry.objectID(.revisionCommit), entry.objectID(.approvalCommit)].compactMap({ $0 })
         where entry.kind != .create || id == commit {
-          if let problem = try signatureProblem(of: id, by: actor) { throw PolicyFlowError.notPermitted(problem) }
+          if let problem = try signatureProblem(of: id, by: actor) { throw PolicyFlowError.integrity(problem) }
         }
       }
       var result: AppliedAction
@@ -152,10 +152,10 @@ extension Workspace {
     guard entry[.revisionCommit] != nil else {
       // Sending the unchanged text (e.g. the template's revision 0) into review is a submission without a new
       // revision; re-sending what is already under review is nothing at all.
-      guard entry.int(.revision) == previous.number, entry[.contentHash] == previous.contentHash else {
+      guard entry[.contentHash] == previous.contentHash else {
         throw PolicyFlowError.notPermitted(
           "section \(section.id): the unchanged submission names revision \(entry[.revision] ?? "?"), but the latest "
-            + "is \(previous.number).")
+            + "is \(previous.number), with other text.")
       }
       guard record.state != transition.to else {
         throw PolicyFlowError.badInput(
@@ -170,16 +170,25 @@ extension Workspace {
         fromState: record.state, toState: transition.to, revision: previous.number,
         notes: ["the text is unchanged: revision \(previous.number) goes to review as it is."])
     }
+    // Revisions are numbered in the order submissions take effect. A submission made on another copy while it was
+    // apart names the number it would have had there; it becomes the next revision here (docs/sync.md), never an
+    // earlier one than its author could have seen.
     let number = record.latestRevision + 1
-    guard entry.int(.revision) == number else {
+    guard let named = entry.int(.revision), named <= number else {
       throw PolicyFlowError.notPermitted(
         "section \(section.id): the submission names revision \(entry[.revision] ?? "?"), but the next is \(number).")
     }
     let summary = entry.body.isEmpty ? "Revision \(number)" : entry.body
     let (revision, text) = try revisionRow(entry, section: section.id, number: number, author: actor.id, message: summary)
-    guard try repository.commit(ObjectID(hex: revision.commitId)!).parents == [ObjectID(hex: previous.commitId)!] else {
+    // The revision commit continues the section's branch: its parent is (or descends from) an earlier revision —
+    // the latest, or on a copy that was apart the one its author had; after `sync` joined the branch, the join.
+    let parents = try repository.commit(ObjectID(hex: revision.commitId)!).parents
+    let earlier = try tx.revisions(of: section.id).reversed().compactMap { ObjectID(hex: $0.commitId) }
+    guard parents.count == 1,
+      try earlier.contains(where: { try repository.isAncestor($0, of: parents[0]) })
+    else {
       throw PolicyFlowError.notPermitted(
-        "section \(section.id): revision \(number)'s commit does not follow revision \(previous.number) on its branch.")
+        "section \(section.id): revision \(number)'s commit does not follow an earlier revision on its branch.")
     }
     guard revision.contentHash != previous.contentHash else {
       throw PolicyFlowError.notPermitted("section \(section.id): revision \(number) repeats revision \(previous.number).")
@@ -214,9 +223,12 @@ extension Workspace {
     updated.state = transition.to
     updated.updatedAt = entry.time
     try tx.updateSection(updated)
+    if named != number {
+      notes.append("submitted as revision \(named) on a copy that was apart; it is revision \(number).")
+    }
     try appendEvent(
       tx, entry, action: "submit", section: section.id, from: record.state, to: transition.to, revision: number,
-      commit: revision.commitId, detail: summary)
+      commit: revision.commitId, detail: named == number ? summary : "\(summary) (submitted as revision \(named))")
     return AppliedAction(fromState: record.state, toState: transition.to, revision: number, notes: notes)
   }
 
@@ -350,10 +362,11 @@ extension Workspace {
     guard let revision = try tx.revision(id, record.latestRevision) else {
       throw PolicyFlowError.internal("section \(id) has no indexed revision \(record.latestRevision)")
     }
-    guard entry.int(.revision) == revision.number, entry[.contentHash] == revision.contentHash else {
+    // The text decides, not the number: a revision submitted on a copy that was apart may have been renumbered.
+    guard entry[.contentHash] == revision.contentHash else {
       throw PolicyFlowError.notPermitted(
         "section \(id): the action was given on revision \(entry[.revision] ?? "?"), but the latest revision is "
-          + "\(revision.number); it no longer applies.")
+          + "\(revision.number), with other text; it no longer applies.")
     }
     return revision
   }
@@ -378,10 +391,12 @@ extension Workspace {
       }
       parent = try found.parentId.flatMap { try tx.comment($0) } ?? found
     }
-    guard let number = entry.int(.revision), let revision = try tx.revision(section.id, number) else {
+    guard let named = entry.int(.revision), let revision = try commentedRevision(section.id, named: named, entry, tx)
+    else {
       throw PolicyFlowError.missing(
         "section \(section.id) has no revision \(entry[.revision] ?? "?") (revisions 0-\(record.latestRevision)).")
     }
+    let number = revision.number
     var quoted: String?
     let lines = entry.lines
     if entry[.lines] != nil && lines == nil { throw PolicyFlowError.usage("malformed line range `\(entry[.lines]!)`.") }
@@ -478,7 +493,9 @@ extension Workspace {
           + "\(section.id): that is for \(describe(Capacity.allCases.filter(allowed.contains), for: section)). "
           + "Nothing was changed.")
     }
-    guard let latest = try tx.revision(section.id, record.latestRevision), entry.int(.revision) == latest.number else {
+    guard let latest = try tx.revision(section.id, record.latestRevision),
+      entry[.contentHash].map({ $0 == latest.contentHash }) ?? (entry.int(.revision) == latest.number)
+    else {
       throw PolicyFlowError.notPermitted(
         "section \(section.id): the answer was given on revision \(entry[.revision] ?? "?"), which is no longer the latest.")
     }
@@ -625,6 +642,16 @@ extension Workspace {
   }
 
   // MARK: - Helpers
+
+  /// The revision a comment names: by its number, unless the text (content hash) shows that the revision was
+  /// renumbered when copies that were apart were joined; then the latest revision with that text.
+  private func commentedRevision(_ id: String, named: Int, _ entry: RecordEntry, _ tx: StoreTransaction) throws
+    -> RevisionRecord?
+  {
+    let byNumber = try tx.revision(id, named)
+    guard let hash = entry[.contentHash], byNumber?.contentHash != hash else { return byNumber }
+    return try tx.revisions(of: id).last { $0.contentHash == hash }
+  }
 
   func indexedSection(_ id: String, _ tx: StoreReader) throws -> SectionRecord {
     guard let record = try tx.section(id) else {

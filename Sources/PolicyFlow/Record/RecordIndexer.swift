@@ -48,6 +48,7 @@ extension Workspace {
     var full = rebuild
     var fresh: [RecordEntry] = []
     var malformed: [RecordRow] = []
+    var joins: [String: [Commit]] = [:]
     if !rebuild {
       // A ref that lost actions the index holds: noted (verify reports it), then rebuilt from what git has now.
       for (ref, old) in tips.sorted(by: { $0.key < $1.key }) where refs[ref]?.hex != old
@@ -65,6 +66,7 @@ extension Workspace {
         let entries = try newEntries(from: tip, ref: ref, stopAt: { try tx.isIndexed(record: $0.hex) })
         fresh += entries.entries
         malformed += entries.malformed
+        joins[ref, default: []] += entries.joins
       }
       if let first = fresh.map(\.sequence).min(), first <= known { full = true }
     }
@@ -72,29 +74,33 @@ extension Workspace {
       try tx.deleteEverything()
       fresh = []
       malformed = []
+      joins = [:]
       for (ref, tip) in refs.sorted(by: { $0.key < $1.key }) {
         let found = try newEntries(from: tip, ref: ref, stopAt: { _ in false })
         fresh += found.entries
         malformed += found.malformed
+        joins[ref] = found.joins
       }
       report.rebuilt = true
     }
     fresh.sort { ($0.sequence, $0.commit!.hex) < ($1.sequence, $1.commit!.hex) }
     for entry in fresh {
       var refusal: String?
+      var atSync = false
       do {
         try tx.savepoint { _ = try apply(entry, tx, mode: .index) }
         report.applied += 1
       } catch let error as PolicyFlowError {
         if error.kind == .internal { throw error }
         refusal = error.message
+        atSync = try !error.isIntegrity && isConcurrent(entry.commit!, joins: joins[entry.ref] ?? [])
         report.refused += 1
       }
       let side = sideEffect(of: entry)
       try tx.insertRecord(RecordRow(
         commitId: entry.commit!.hex, ref: entry.ref, sequence: entry.sequence, actor: entry.actor,
         action: entry.kind.rawValue, sectionId: entry.section, sideCommit: side?.commit.hex, sideRef: side?.ref,
-        refusal: refusal))
+        refusal: refusal, refusedAtSync: atSync))
     }
     for row in malformed where try !tx.isIndexed(record: row.commitId) {
       try tx.insertRecord(row)
@@ -115,12 +121,24 @@ extension Workspace {
     return nil
   }
 
+  /// Whether an action was taken on a copy that was apart from another that acted on the same ref: some join on
+  /// the ref reaches it through one of its parents only. Its refusal is then the joined order's (refused at sync),
+  /// not a sign of a commit written around policyflow.
+  func isConcurrent(_ commit: ObjectID, joins: [Commit]) throws -> Bool {
+    for join in joins {
+      let reached = try join.parents.map { try repository.isAncestor(commit, of: $0) }
+      if reached.contains(true) && reached.contains(false) { return true }
+    }
+    return false
+  }
+
   /// Record commits reachable from `tip` that are not indexed yet (all parents, so merges are followed).
   private func newEntries(from tip: ObjectID, ref: String, stopAt indexed: (ObjectID) throws -> Bool) throws -> (
-    entries: [RecordEntry], reachedIndexed: Set<ObjectID>, malformed: [RecordRow]
+    entries: [RecordEntry], reachedIndexed: Set<ObjectID>, malformed: [RecordRow], joins: [Commit]
   ) {
     var entries: [RecordEntry] = []
     var malformed: [RecordRow] = []
+    var joins: [Commit] = []
     var reached = Set<ObjectID>()
     var seen = Set<ObjectID>()
     var stack = [tip]
@@ -140,6 +158,14 @@ extension Workspace {
         problem = "malformed record commit: \(error)"
       }
       if let found = entry, found.ref != ref { problem = "concerns \(found.ref) but is on \(ref)" }
+      if entry == nil && problem == nil {
+        // Without an action, only `sync`'s join of two lines belongs on a record ref (docs/sync.md).
+        if RecordJoin.isJoin(commit, emptyTree: try repository.emptyTreeID()) {
+          joins.append(commit)
+        } else {
+          problem = "a commit on a record ref that carries no action and joins no two lines"
+        }
+      }
       if let problem {
         // Kept, with its reason, and taking no effect: verify reports it.
         malformed.append(RecordRow(
@@ -151,7 +177,7 @@ extension Workspace {
       entry!.commit = id
       entries.append(entry!)
     }
-    return (entries, reached, malformed)
+    return (entries, reached, malformed, joins)
   }
 }
 

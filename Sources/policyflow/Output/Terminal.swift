@@ -28,6 +28,14 @@ enum Terminal {
     return String(result)
   }
 
+  /// A local time to the minute, as a person reads it in a terminal.
+  static func timestamp(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.dateFormat = "yyyy-MM-dd HH:mm"
+    return formatter.string(from: date)
+  }
+
   static func error(_ message: String) {
     FileHandle.standardError.write(Data("policyflow: error: \(safe(message))\n".utf8))
   }

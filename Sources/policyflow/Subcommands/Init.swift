@@ -94,6 +94,26 @@ struct Status: ParsableCommand {
           for blocker in status.blockers { print("  \(status.id): \(Terminal.safe(blocker))") }
         }
       }
+      printRefusedAtSync(try workspace.refusedActions(sectionId: section), you: try? global.actor(in: workspace).id)
+      // This copy's own facts about its remotes: here, never in --json (which is the same on every synced copy).
+      for remote in try workspace.syncStatuses() {
+        print("")
+        print("\(remote.remote): \(remote.unsent.count) action(s) of this copy not yet sent; last sync "
+          + (remote.lastSync.map(Terminal.timestamp) ?? "never") + " (`policyflow sync --status`)")
+      }
     }
+  }
+}
+
+/// Actions that took no effect when copies that acted apart were joined, with their reason; the reader's own first.
+func printRefusedAtSync(_ refused: [RefusedAction], you: String?) {
+  let atSync = refused.filter(\.atSync).sorted { ($0.actor == you ? 0 : 1) < ($1.actor == you ? 0 : 1) }
+  guard !atSync.isEmpty else { return }
+  print("")
+  print(Terminal.paint("Refused at sync (took no effect; the joined history no longer permitted it)", "1"))
+  for action in atSync {
+    let whose = action.actor == you ? "your" : "\(action.actor)'s"
+    print("  \(action.shortID) \(whose) \(action.action)\(action.section.map { " on \($0)" } ?? ""): "
+      + Terminal.safe(action.reason))
   }
 }

@@ -106,6 +106,9 @@ struct Log: ParsableCommand {
     try runUseCase {
       let workspace = try global.openWorkspace()
       try printHistory(try workspace.history(sectionId: section), json: json)
+      if !json {
+        printRefusedAtSync(try workspace.refusedActions(sectionId: section), you: try? global.actor(in: workspace).id)
+      }
     }
   }
 }
@@ -141,7 +144,8 @@ struct Verify: ParsableCommand {
         print(try Terminal.json(report))
       } else {
         print("checked \(report.sections) sections, \(report.revisions) revisions, \(report.signoffs) sign-offs, "
-          + "\(report.approvals) approvals, \(report.events) events")
+          + "\(report.approvals) approvals, \(report.events) events"
+          + (report.refusedAtSync > 0 ? ", \(report.refusedAtSync) action(s) refused at sync" : ""))
         for finding in report.findings { print("  \(finding.check): \(finding.subject): \(finding.message)") }
         print(report.isClean ? "verify: clean" : "verify: \(report.findings.count) finding(s)")
       }

@@ -1,0 +1,438 @@
+import Foundation
+import PolicyGit
+import PolicyStore
+
+/// What one `policyflow sync` did.
+public struct SyncReport: Sendable {
+  public var remote: String
+  /// Actions that came from the remote (record commits this copy did not have).
+  public var received = 0
+  /// Actions of this copy that the remote did not have and now has.
+  public var sent = 0
+  /// Refs whose lines had parted and were joined by a commit of `sync`.
+  public var joined: [String] = []
+  /// Refs pushed to the remote.
+  public var pushed: [String] = []
+  /// How many rounds of fetch, integrate and push it took (more than one when someone else pushed in between).
+  public var rounds = 0
+  /// Actions that the joined history refused and that were not refused before this sync: shown to their actors.
+  public var newlyRefused: [RefusedAction] = []
+}
+
+/// An action that git holds but that took no effect, with the rules' reason.
+public struct RefusedAction: Sendable, Equatable {
+  public var commit: String
+  public var actor: String
+  public var action: String
+  public var section: String?
+  public var reason: String
+  /// Refused because copies that acted apart were joined (not a sign of tampering).
+  public var atSync: Bool
+
+  init(_ row: RecordRow) {
+    commit = row.commitId
+    actor = row.actor
+    action = row.action
+    section = row.sectionId
+    reason = row.refusal ?? ""
+    atSync = row.refusedAtSync
+  }
+
+  public var shortID: String { RecordEntry.shortID(commit) }
+}
+
+/// The facts about a remote that belong to this copy only (never in `status --json`).
+public struct SyncStatus: Sendable {
+  public var remote: String
+  public var url: String
+  /// Actions of this copy that the remote did not have at the last fetch.
+  public var unsent: [RecordEntry]
+  /// Actions the remote had at the last fetch that this copy has not taken in (an interrupted sync).
+  public var unreceived: Int
+  public var lastSync: Date?
+  public var lastFetch: Date?
+}
+
+/// `policyflow sync [REMOTE]`: fetch the policy's refs, join what parted, push with compare-and-swap, repeat until
+/// the remote took it; then the index is what the joined record says. The rules of the join are in docs/sync.md.
+///
+/// Everything runs under the workspace lock. The local refs move only forward; a sync killed at any point leaves a
+/// marker (`.policyflow/sync-pending`) and the next write finishes the local part from what was fetched.
+public struct PolicySync {
+  let workspace: Workspace
+  let remote: String
+  let credentials: RemoteCredentials
+  /// Rounds before giving up when other copies keep pushing in between (exit 75).
+  static let maxRounds = 8
+
+  public init(workspace: Workspace, remote: String = "origin", credentials: RemoteCredentials = .fromEnvironment()) {
+    self.workspace = workspace
+    self.remote = remote
+    self.credentials = credentials
+  }
+
+  var repository: Repository { workspace.repository }
+
+  public func run() throws -> SyncReport {
+    try requireRemote()
+    return try workspace.performWrite {
+      var report = SyncReport(remote: remote)
+      let refusedBefore = Set(try workspace.store.read { try $0.refusedRecords() }.map(\.commitId))
+      let unsentBefore = try unsentActions().count
+      for round in 1...Self.maxRounds {
+        report.rounds = round
+        let heldBefore = Set(try recordCommits())
+        try fetch()
+        FaultPoint.syncAfterFetch.hit()
+        try integrate(into: &report)
+        report.received += Set(try recordCommits()).subtracting(heldBefore).count
+        let pushes = try pendingPushes()
+        if pushes.isEmpty { break }
+        do {
+          let result = try repository.push(remote: remote, refspecs: pushes.map(\.name), credentials: credentials)
+          FaultPoint.syncAfterPush.hit()
+          for update in result.updates where update.outcome == .updated { report.pushed.append(update.reference) }
+          for push in pushes { try setTracking(push.name, to: push.target) }
+          break
+        } catch let error as RemoteError where error.isOutdatedPush {
+          if round == Self.maxRounds {
+            throw PolicyFlowError.temporary(
+              "\(remote) changed \(Self.maxRounds) times while this copy tried to push; nothing was lost. Run "
+                + "`policyflow sync \(remote)` again in a moment.")
+          }
+          continue
+        } catch let error as RemoteError where error.kind == .pushRejected {
+          throw PolicyFlowError.notPermitted(
+            "\(remote) refused part of the push: \(error.push.map(Self.describeRefusals) ?? error.message) The "
+              + "server decides who may write which branch (docs/sync.md); the refused actions stay on this copy. Ask "
+              + "the server's administrator, or let a member with the right to write that branch sync it.")
+        } catch let error as RemoteError {
+          throw PolicyFlowError(.unavailable, "cannot push to \(remote): \(error.localizedDescription)")
+        }
+      }
+      report.sent = max(0, unsentBefore - (try unsentActions().count))
+      try saveSyncTime()
+      report.newlyRefused = try workspace.store.read { try $0.refusedRecords() }.filter {
+        $0.refusedAtSync && !refusedBefore.contains($0.commitId)
+      }.map(RefusedAction.init)
+      return report
+    }
+  }
+
+  /// `policyflow sync --status`: local facts only, from the last fetch (no network).
+  public func status() throws -> SyncStatus {
+    try requireRemote()
+    let unsent = try unsentActions().compactMap { try RecordMessage.parse(try repository.commit($0)) }
+    let unreceived = try repository.commits(
+      reachableFrom: try trackedRecordRefs().map(\.target), excluding: try workspace.recordRefs().map(\.value)
+    ).count
+    let times = SyncTimes.load(workspace.location, remote: remote)
+    return SyncStatus(
+      remote: remote, url: redactedURL, unsent: unsent, unreceived: unreceived, lastSync: times.sync,
+      lastFetch: times.fetch)
+  }
+
+  // MARK: - Fetch
+
+  private var trackingPrefix: String { "refs/remotes/\(remote)/" }
+  private var redactedURL: String { (repository.remoteURL(remote) ?? "?").replacingOccurrences(of: #"//[^/@]*@"#, with: "//***@", options: .regularExpression) }
+
+  private func requireRemote() throws {
+    guard repository.remoteURL(remote) != nil else {
+      throw PolicyFlowError.missing(
+        "this workspace has no remote `\(remote)`. Add the shared repository with `git remote add \(remote) URL` "
+          + "(a bare repository on a shared drive, or an SSH or HTTPS URL), or start from it with `policyflow clone URL`.")
+    }
+  }
+
+  /// The policy's refs from the remote, each under `refs/remotes/REMOTE/`: record refs as `policyflow/…`.
+  private func fetch() throws {
+    let prefix = trackingPrefix
+    do {
+      try repository.fetch(
+        remote: remote,
+        refspecs: [
+          "+refs/heads/main:\(prefix)main", "+refs/heads/sections/*:\(prefix)sections/*",
+          "+refs/policyflow/*:\(prefix)policyflow/*", "+refs/tags/*:\(prefix)tags/*",
+        ], credentials: credentials)
+    } catch let error as RemoteError {
+      throw PolicyFlowError(.unavailable, "cannot fetch from \(remote): \(error.localizedDescription)")
+    }
+    var times = SyncTimes.load(workspace.location, remote: remote)
+    times.fetch = Date()
+    times.save(workspace.location, remote: remote)
+  }
+
+  /// The remote's refs as of the last fetch, by the local name they correspond to.
+  func trackedRefs() throws -> [String: ObjectID] {
+    var refs: [String: ObjectID] = [:]
+    for (name, target) in try repository.references(matching: trackingPrefix + "*") {
+      let rest = String(name.dropFirst(trackingPrefix.count))
+      if rest == "main" {
+        refs[Workspace.mainRef] = target
+      } else if rest.hasPrefix("sections/") {
+        refs["refs/heads/" + rest] = target
+      } else if rest.hasPrefix("policyflow/") {
+        refs["refs/" + rest] = target
+      } else if rest.hasPrefix("tags/") {
+        refs["refs/" + rest] = target
+      }
+    }
+    return refs
+  }
+
+  private func trackedRecordRefs() throws -> [(name: String, target: ObjectID)] {
+    try trackedRefs().filter { $0.key.hasPrefix(RecordRefs.prefix) }.map { ($0.key, $0.value) }
+  }
+
+  private func trackingName(_ local: String) -> String {
+    if local == Workspace.mainRef { return trackingPrefix + "main" }
+    if local.hasPrefix("refs/heads/") { return trackingPrefix + local.dropFirst("refs/heads/".count) }
+    return trackingPrefix + local.dropFirst("refs/".count)
+  }
+
+  private func setTracking(_ local: String, to target: ObjectID) throws {
+    let name = trackingName(local)
+    let current = try repository.referenceTarget(name)
+    guard current != target else { return }
+    try repository.updateReference(name, to: target, expected: current, message: "policyflow sync: pushed")
+  }
+
+  // MARK: - Integrate
+
+  /// Joins the local refs with the fetched ones: the record first, then the index replays it, then the section
+  /// branches and `main` follow what the joined record says. Local only; safe to repeat.
+  func integrate(into report: inout SyncReport) throws {
+    let remoteRefs = try trackedRefs()
+    try SyncMarker.set(workspace.location, remote: remote)
+    // 1. The record refs.
+    let localRecord = try workspace.recordRefs()
+    for name in Set(localRecord.keys).union(remoteRefs.keys.filter { $0.hasPrefix(RecordRefs.prefix) }).sorted() {
+      if try join(name, local: localRecord[name], remote: remoteRefs[name], tree: { _ in try repository.emptyTreeID() }) {
+        report.joined.append(name)
+      }
+    }
+    FaultPoint.syncAfterRecord.hit()
+    try workspace.catchUpIndex()
+    // 2. The section branches: a join holds the latest revision's text.
+    let localBranches = Dictionary(
+      try repository.references(matching: "refs/heads/sections/*").map { ($0.name, $0.target) },
+      uniquingKeysWith: { a, _ in a })
+    let remoteBranches = remoteRefs.filter { $0.key.hasPrefix("refs/heads/sections/") }
+    for name in Set(localBranches.keys).union(remoteBranches.keys).sorted() {
+      let section = String(name.dropFirst("refs/heads/sections/".count))
+      let joined = try join(name, local: localBranches[name], remote: remoteBranches[name]) { parents in
+        let base = try repository.commit(parents[0]).tree
+        guard let record = try workspace.store.read({ try $0.section(section) }),
+          let latest = try workspace.store.read({ try $0.revision(section, record.latestRevision) }),
+          let blob = ObjectID(hex: latest.blobId)
+        else { return base }
+        return try repository.tree(base: base, setting: [Workspace.sectionPath(section): blob])
+      }
+      if joined { report.joined.append(name) }
+    }
+    FaultPoint.syncAfterBranches.hit()
+    // 3. main.
+    if try integrateMain(remote: remoteRefs[Workspace.mainRef]) { report.joined.append(Workspace.mainRef) }
+    // 4. Releases' tags the remote has.
+    for (name, target) in remoteRefs where name.hasPrefix("refs/tags/") {
+      if try repository.referenceTarget(name) == nil {
+        try repository.updateReference(name, to: target, expected: nil, message: "policyflow sync")
+      }
+    }
+    try workspace.refreshUnderLock()
+    SyncMarker.clear(workspace.location)
+  }
+
+  /// Brings `name` to include both `local` and `remote`: a fast-forward when one contains the other, else a join
+  /// commit. Returns whether a join was written.
+  @discardableResult
+  private func join(
+    _ name: String, local: ObjectID?, remote: ObjectID?, tree: ([ObjectID]) throws -> ObjectID
+  ) throws -> Bool {
+    guard let remote, local != remote else { return false }
+    guard let local else {
+      try repository.updateReference(name, to: remote, expected: nil, message: "policyflow sync: from \(self.remote)")
+      return false
+    }
+    if try repository.isAncestor(remote, of: local) { return false }
+    if try repository.isAncestor(local, of: remote) {
+      try repository.updateReference(name, to: remote, expected: local, message: "policyflow sync: fast-forward")
+      return false
+    }
+    let parents = [local, remote].sorted { $0.hex < $1.hex }
+    let commit = try RecordJoin.write(
+      in: repository, parents: parents, tree: try tree(parents),
+      message: "policyflow sync: join two copies of \(name)\n")
+    try repository.updateReference(name, to: commit, expected: local, message: "policyflow sync: join")
+    return true
+  }
+
+  /// `main` after the join: the definition files merged file by file, and under `sections/` exactly the texts the
+  /// joined record approved — so of two racing approvals only the one that took effect is in the text, and an
+  /// approval that the joined order refused is not. Returns whether a commit of `sync` was written.
+  private func integrateMain(remote: ObjectID?) throws -> Bool {
+    guard let local = try repository.referenceTarget(Workspace.mainRef) else {
+      if let remote { try repository.updateReference(Workspace.mainRef, to: remote, expected: nil, message: "policyflow sync") }
+      return false
+    }
+    var parents = [local]
+    var definitionFiles: [String: ObjectID]
+    if let remote, remote != local, try !repository.isAncestor(remote, of: local) {
+      if try repository.isAncestor(local, of: remote) {
+        parents = [remote]
+        definitionFiles = try Self.definitionFiles(repository.allFiles(in: remote))
+      } else {
+        parents = [local, remote]
+        definitionFiles = try mergedDefinition(local: local, remote: remote)
+      }
+    } else {
+      definitionFiles = try Self.definitionFiles(repository.allFiles(in: local))
+    }
+    var files = definitionFiles
+    for record in try workspace.store.read({ try $0.sections() }) {
+      guard let approved = record.approvedRevision,
+        let revision = try workspace.store.read({ try $0.revision(record.id, approved) }),
+        let blob = ObjectID(hex: revision.blobId)
+      else { continue }
+      files[Workspace.sectionPath(record.id)] = blob
+    }
+    let tree = try repository.tree(base: nil, setting: files)
+    if parents.count == 1, try repository.commit(parents[0]).tree == tree {
+      if parents[0] != local {
+        try repository.updateReference(Workspace.mainRef, to: parents[0], expected: local, message: "policyflow sync: fast-forward")
+        try workspace.checkOutMain()
+      }
+      return false
+    }
+    let commit = try RecordJoin.write(
+      in: repository, parents: parents, tree: tree,
+      message: parents.count == 1
+        ? "policyflow sync: main holds the texts the joined record approved\n"
+        : "policyflow sync: join two copies of main\n")
+    try repository.updateReference(Workspace.mainRef, to: commit, expected: local, message: "policyflow sync: join")
+    try workspace.checkOutMain()
+    return true
+  }
+
+  /// Files of `main` other than the approved texts.
+  static func definitionFiles(_ files: [String: ObjectID]) -> [String: ObjectID] {
+    files.filter { !$0.key.hasPrefix("sections/") }
+  }
+
+  /// A three-way merge of the definition files, file by file; a file both copies changed differently stops the sync.
+  private func mergedDefinition(local: ObjectID, remote: ObjectID) throws -> [String: ObjectID] {
+    let base = try repository.mergeBase(local, remote).map { Self.definitionFiles(try repository.allFiles(in: $0)) } ?? [:]
+    let ours = Self.definitionFiles(try repository.allFiles(in: local))
+    let theirs = Self.definitionFiles(try repository.allFiles(in: remote))
+    var merged: [String: ObjectID] = [:]
+    var conflicts: [String] = []
+    for path in Set(base.keys).union(ours.keys).union(theirs.keys).sorted() {
+      let (b, o, t) = (base[path], ours[path], theirs[path])
+      let result: ObjectID?
+      if o == t {
+        result = o
+      } else if o == b {
+        result = t
+      } else if t == b {
+        result = o
+      } else {
+        conflicts.append(path)
+        continue
+      }
+      if let result { merged[path] = result }
+    }
+    guard conflicts.isEmpty else {
+      SyncMarker.clear(workspace.location)
+      throw PolicyFlowError.notPermitted(
+        "this copy and \(self.remote) both changed \(conflicts.joined(separator: ", ")) on main since they parted; sync "
+          + "cannot choose between two definitions. The record and the section branches were joined; main was not. "
+          + "The secretariat merges main by hand (`git merge \(trackingPrefix)main`, then a signed commit) and syncs again.")
+    }
+    return merged
+  }
+
+  // MARK: - Push
+
+  /// Local refs the remote lacks or holds at an older commit, as `name` (pushed to the same name) and target.
+  private func pendingPushes() throws -> [(name: String, target: ObjectID)] {
+    let remoteRefs = try trackedRefs()
+    var local: [(String, ObjectID)] = try workspace.recordRefs().map { ($0.key, $0.value) }
+    local += try repository.references(matching: "refs/heads/sections/*").map { ($0.name, $0.target) }
+    if let main = try repository.referenceTarget(Workspace.mainRef) { local.append((Workspace.mainRef, main)) }
+    local += try repository.references(matching: "refs/tags/*").map { ($0.name, $0.target) }
+    return local.filter { remoteRefs[$0.0] != $0.1 }.sorted { $0.0 < $1.0 }.map { (name: $0.0, target: $0.1) }
+  }
+
+  /// Record commits of this copy that the remote did not have at the last fetch.
+  func unsentActions() throws -> [ObjectID] {
+    try repository.commits(
+      reachableFrom: Array(try workspace.recordRefs().values), excluding: try trackedRecordRefs().map(\.target)
+    ).filter { id in try !RecordJoin.isSyncCommit(repository.commit(id)) }
+  }
+
+  private func recordCommits() throws -> [ObjectID] {
+    try repository.commits(reachableFrom: Array(try workspace.recordRefs().values), excluding: [])
+  }
+
+  private func saveSyncTime() throws {
+    var times = SyncTimes.load(workspace.location, remote: remote)
+    times.sync = Date()
+    times.save(workspace.location, remote: remote)
+  }
+
+  static func describeRefusals(_ push: PushResult) -> String {
+    push.rejected.map { "\($0.reference) (\($0.rejection?.message ?? "refused"))" }.joined(separator: "; ") + "."
+  }
+}
+
+/// The times of the last fetch and the last complete sync per remote: this copy's own facts, in `.policyflow/`.
+struct SyncTimes: Codable {
+  var fetch: Date?
+  var sync: Date?
+
+  static func file(_ location: WorkspaceLocation, remote: String) -> URL {
+    location.stateDirectory.appendingPathComponent("sync-\(remote).json")
+  }
+
+  static func load(_ location: WorkspaceLocation, remote: String) -> SyncTimes {
+    guard let data = try? Data(contentsOf: file(location, remote: remote)) else { return SyncTimes() }
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    return (try? decoder.decode(SyncTimes.self, from: data)) ?? SyncTimes()
+  }
+
+  func save(_ location: WorkspaceLocation, remote: String) {
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    try? encoder.encode(self).write(to: SyncTimes.file(location, remote: remote), options: .atomic)
+  }
+}
+
+/// Set while `sync` moves local refs: a sync killed in between is finished, from what it fetched, by the next write.
+enum SyncMarker {
+  static func file(_ location: WorkspaceLocation) -> URL { location.stateDirectory.appendingPathComponent("sync-pending") }
+
+  static func set(_ location: WorkspaceLocation, remote: String) throws {
+    try Data(remote.utf8).write(to: file(location), options: .atomic)
+  }
+
+  static func pending(_ location: WorkspaceLocation) -> String? {
+    (try? String(contentsOf: file(location), encoding: .utf8)).flatMap { $0.isEmpty ? nil : $0 }
+  }
+
+  static func clear(_ location: WorkspaceLocation) { try? FileManager.default.removeItem(at: file(location)) }
+}
+
+extension Workspace {
+  /// Actions that git holds but that took no effect, oldest first: refused at sync, or written around policyflow.
+  public func refusedActions(sectionId: String? = nil) throws -> [RefusedAction] {
+    try store.read { try $0.refusedRecords() }.filter { sectionId == nil || $0.sectionId == sectionId }
+      .map(RefusedAction.init)
+  }
+
+  /// What only this copy knows about each remote, for the terminal `status` (never its JSON).
+  public func syncStatuses() throws -> [SyncStatus] {
+    try repository.remoteNames().compactMap { try? PolicySync(workspace: self, remote: $0).status() }
+  }
+}
