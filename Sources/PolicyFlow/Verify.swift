@@ -143,12 +143,26 @@ extension Workspace {
       interrupted.first { $0.ref == ref }?.commit ?? (try? repository.referenceTarget(ref)) ?? nil
     }
 
-    // Section branches end at the latest recorded revision.
+    // Section branches end at the latest recorded revision — or, after `sync` joined copies that acted apart, at a
+    // join holding its text, above which there are only joins, revisions of the section and revisions whose
+    // submission was refused at sync.
+    let refusedRevisions = Set(
+      try rebuilt.read { try $0.refusedRecords() }.filter(\.refusedAtSync).compactMap(\.sideCommit))
     for record in sections {
       let ref = Workspace.sectionRef(record.id)
       let target = target(ref)
       guard let latest = try rebuilt.read({ try $0.revision(record.id, record.latestRevision) }) else { continue }
-      if target?.hex != latest.commitId {
+      let revisions = Set(try rebuilt.read { try $0.revisions(of: record.id) }.map(\.commitId))
+      func joinedAbove(_ tip: ObjectID) throws -> Bool {
+        guard let latestCommit = ObjectID(hex: latest.commitId), try repository.isAncestor(latestCommit, of: tip),
+          try repository.blobID(at: Workspace.sectionPath(record.id), in: tip)?.hex == latest.blobId
+        else { return false }
+        return try repository.commits(reachableFrom: [tip], excluding: [latestCommit]).allSatisfy { id in
+          try revisions.contains(id.hex) || refusedRevisions.contains(id.hex)
+            || RecordJoin.isSyncCommit(repository.commit(id))
+        }
+      }
+      if target?.hex != latest.commitId, try !(target.map(joinedAbove) ?? false) {
         finding(
           "reference", ref,
           "points at \(target?.description ?? "nothing"), but the latest recorded revision \(latest.number) is "

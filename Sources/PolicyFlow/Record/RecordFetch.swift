@@ -7,6 +7,8 @@ public enum RecordFetch {
   static let policyRefspecs = [
     "+refs/heads/main:refs/heads/main", RecordRefs.sectionBranchesRefspec, RecordRefs.refspec,
     "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*",
+    // What `sync` compares with to tell this copy's own actions from the remote's.
+    "+refs/policyflow/*:refs/remotes/origin/policyflow/*", "+refs/tags/*:refs/remotes/origin/tags/*",
   ]
 
   /// In a plain `git clone` (branches only), fetches the record refs and section branches from origin.

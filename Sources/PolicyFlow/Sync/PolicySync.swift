@@ -78,7 +78,6 @@ public struct PolicySync {
     return try workspace.performWrite {
       var report = SyncReport(remote: remote)
       let refusedBefore = Set(try workspace.store.read { try $0.refusedRecords() }.map(\.commitId))
-      let unsentBefore = try unsentActions().count
       for round in 1...Self.maxRounds {
         report.rounds = round
         let heldBefore = Set(try recordCommits())
@@ -88,11 +87,13 @@ public struct PolicySync {
         report.received += Set(try recordCommits()).subtracting(heldBefore).count
         let pushes = try pendingPushes()
         if pushes.isEmpty { break }
+        let toSend = try unsentActions().count
         do {
           let result = try repository.push(remote: remote, refspecs: pushes.map(\.name), credentials: credentials)
           FaultPoint.syncAfterPush.hit()
           for update in result.updates where update.outcome == .updated { report.pushed.append(update.reference) }
           for push in pushes { try setTracking(push.name, to: push.target) }
+          report.sent = toSend
           break
         } catch let error as RemoteError where error.isOutdatedPush {
           if round == Self.maxRounds {
@@ -110,7 +111,6 @@ public struct PolicySync {
           throw PolicyFlowError(.unavailable, "cannot push to \(remote): \(error.localizedDescription)")
         }
       }
-      report.sent = max(0, unsentBefore - (try unsentActions().count))
       try saveSyncTime()
       report.newlyRefused = try workspace.store.read { try $0.refusedRecords() }.filter {
         $0.refusedAtSync && !refusedBefore.contains($0.commitId)
