@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+
+/// `policyflow sync` through a bare repository on a shared directory (a plain path and `file://`): copies that acted
+/// apart end with the same history and state, nothing signed is rewritten, and what the joined history no longer
+/// permits is refused at sync, with its reason, never lost. The rules are in docs/sync.md.
+@Suite("sync: copies that acted apart end identical, nothing lost, nothing re-signed")
+struct SyncTests {
+  /// Both copies sync until neither receives nor sends anything.
+  static func settle(_ copies: [PolicyCopy]) throws {
+    for _ in 0..<4 {
+      var quiet = true
+      for copy in copies {
+        let run = try copy.ok(["sync"])
+        if !run.stdout.contains("received 0 action(s)") || !run.stdout.contains("nothing to push") { quiet = false }
+      }
+      if quiet { return }
+    }
+    Issue.record("the copies did not settle within four rounds of sync")
+  }
+
+  static func expectIdentical(_ copies: [PolicyCopy], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let first = try copies[0].sharedOutputs()
+    let refs = try copies[0].refs()
+    for copy in copies.dropFirst() {
+      #expect(try copy.sharedOutputs() == first, "\(copy.root.lastPathComponent) differs", sourceLocation: sourceLocation)
+      #expect(try copy.refs() == refs, "\(copy.root.lastPathComponent) has other refs", sourceLocation: sourceLocation)
+    }
+    for copy in copies {
+      #expect(try copy.verifyFindings() == [], "verify in \(copy.root.lastPathComponent)", sourceLocation: sourceLocation)
+    }
+  }
+
+  @Test("publish to an empty bare repository, clone by path and by file://: the same policy, byte for byte")
+  func publishAndClone() throws {
+    let shared = try SharedPolicy()
+    let byPath = try shared.copy("by-path")
+    let byURL = try shared.copy("by-url", url: "file://" + shared.remote.path)
+    let original = PolicyCopy(root: shared.origin.root, scratch: shared.origin.scratch)
+    try Self.expectIdentical([original, byPath, byURL])
+    // A second sync with nothing new sends and receives nothing.
+    let again = try original.ok(["sync"])
+    #expect(again.stdout.contains("received 0 action(s)") && again.stdout.contains("nothing to push"), "\(again.stdout)")
+  }
+
+  @Test("two submissions of one section made apart become consecutive revisions; both copies end identical")
+  func concurrentSubmissions() throws {
+    let shared = try SharedPolicy()
+    let a = try shared.copy("a")
+    let b = try shared.copy("b")
+    let section = "kultur-og-fritid"
+    try a.ok(["submit", section, try a.scratch.file("a.md", Roster.areaText(section, extra: "Fra kopi A.")).path, "-m", "A"], as: "karen-kff")
+    try b.ok(["submit", section, try b.scratch.file("b.md", Roster.areaText(section, extra: "Fra kopi B.")).path, "-m", "B"], as: "karen-kff")
+    let recordA = try a.git(["rev-parse", "refs/policyflow/sections/\(section)"])
+    let recordB = try b.git(["rev-parse", "refs/policyflow/sections/\(section)"])
+    let signatureA = try a.git(["cat-file", "commit", recordA])
+    try Self.settle([a, b])
+    try Self.expectIdentical([a, b])
+    // Both texts are kept as consecutive revisions; the later one in the joined order names what it was made as.
+    let log = try a.ok(["log", section]).stdout
+    #expect(log.contains(" r1 ") && log.contains(" r2 "), "\(log)")
+    #expect(log.contains("submitted as revision 1"), "\(log)")
+    let record = try CLI.sqlite(a.root, "SELECT count(*) FROM revision WHERE sectionId = '\(section)'")
+    #expect(record == "3")
+    // Nothing signed was rewritten: both record commits are in the joined history, byte for byte.
+    for commit in [recordA, recordB] {
+      #expect(try CLI.git(["merge-base", "--is-ancestor", commit, "refs/policyflow/sections/\(section)"], in: a.root).status == 0)
+    }
+    #expect(try a.git(["cat-file", "commit", recordA]) == signatureA)
+    // The join carries no action and no signature, by the fixed author of sync.
+    let tip = try a.git(["cat-file", "commit", "refs/policyflow/sections/\(section)"])
+    #expect(tip.contains("author policyflow <sync@policyflow.invalid>") && !tip.contains("gpgsig"), "\(tip)")
+    #expect(try a.git(["rev-list", "--parents", "-1", "refs/policyflow/sections/\(section)"]).split(separator: " ").count == 3)
+    // The section branch joins both revision commits and holds the latest text.
+    let latest = try CLI.sqlite(a.root, "SELECT blobId FROM revision WHERE sectionId = '\(section)' ORDER BY number DESC LIMIT 1")
+    #expect(try a.git(["rev-parse", "sections/\(section):sections/\(section).md"]) == latest)
+  }
+
+  @Test("sign-offs on a revision that another copy replaced meanwhile are refused at sync, shown to their actors; main holds only what stands")
+  func staleSignoffsAreRefusedAtSync() throws {
+    let shared = try SharedPolicy()
+    let a = try shared.copy("a")
+    let b = try shared.copy("b")
+    let section = "forord"
+    try a.ok(["submit", section, try a.scratch.file("f.md", try shared.origin.templateText(section)).path], as: "anne-bif")
+    try a.ok(["sync"])
+    try b.ok(["sync"])
+    // Apart: on a, the committee approves the text (landing it on main); on b, the drafter submits a new text.
+    for signer in Roster.signers(section) { try a.ok(["approve", section, "-m", "OK"], as: signer) }
+    #expect(try CLI.sqlite(a.root, "SELECT state FROM section WHERE id = '\(section)'") == "approved")
+    try b.ok(["submit", section, try b.scratch.file("g.md", try shared.origin.templateText(section) + "\nEt nyt afsnit.\n").path], as: "anne-bif")
+    try b.ok(["sync"])
+    let joined = try a.ok(["sync"])
+    #expect(joined.stdout.contains("refused at sync"), "\(joined.stdout)")
+    try Self.settle([a, b])
+    try Self.expectIdentical([a, b])
+    #expect(try CLI.sqlite(a.root, "SELECT state FROM section WHERE id = '\(section)'") == "committee_review")
+    // The approved text is not on main: its approval did not take effect in the joined order.
+    #expect(try CLI.git(["cat-file", "-e", "main:sections/\(section).md"], in: a.root).status != 0)
+    let refused = try CLI.sqlite(a.root, "SELECT count(*) FROM record WHERE refusedAtSync = 1")
+    #expect(Int(refused) ?? 0 >= 1)
+    // Shown with its reason in status and log, to the person whose action it was.
+    let chair = Roster.signers(section).last!
+    let status = try a.ok(["status"], as: chair).stdout
+    #expect(status.contains("Refused at sync") && status.contains("your signoff on \(section)"), "\(status)")
+    #expect(try b.ok(["log", section], as: chair).stdout.contains("no longer applies"))
+    #expect(try a.ok(["verify"]).stdout.contains("refused at sync"))
+  }
+
+  @Test("approvals of two sections made apart both land on main, joined by one commit of sync")
+  func approvalsOfTwoSectionsMadeApart() throws {
+    let shared = try SharedPolicy()
+    let a = try shared.copy("a")
+    let b = try shared.copy("b")
+    for (copy, section) in [(a, "forord"), (b, "indledning")] {
+      try copy.ok(["submit", section, try copy.scratch.file("\(section).md", try shared.origin.templateText(section)).path], as: "anne-bif")
+      for signer in Roster.signers(section) { try copy.ok(["approve", section], as: signer) }
+    }
+    try Self.settle([a, b])
+    try Self.expectIdentical([a, b])
+    for section in ["forord", "indledning"] {
+      #expect(try CLI.sqlite(a.root, "SELECT state FROM section WHERE id = '\(section)'") == "approved")
+      #expect(try CLI.git(["cat-file", "-e", "main:sections/\(section).md"], in: a.root).status == 0)
+    }
+    let parents = try a.git(["rev-list", "--parents", "-1", "main"]).split(separator: " ")
+    #expect(parents.count == 3, "main is a join of the two approvals")
+    #expect(try a.git(["status", "--porcelain"]).isEmpty, "the work tree shows main")
+  }
+
+  @Test("sync --status tells this copy's unsent actions; status --json never carries them")
+  func localFactsStayLocal() throws {
+    let shared = try SharedPolicy()
+    let a = try shared.copy("a")
+    let b = try shared.copy("b")
+    #expect(try a.ok(["sync", "--status"]).stdout.contains("0 action(s) of this copy not yet on origin"))
+    try a.ok(["comment", "forord", "-m", "Et spørgsmål"], as: "soren-biu")
+    let local = try a.ok(["sync", "--status"]).stdout
+    #expect(local.contains("1 action(s) of this copy not yet on origin"), "\(local)")
+    #expect(try a.ok(["status"]).stdout.contains("origin: 1 action(s) of this copy not yet sent"))
+    let json = try a.ok(["status", "--json"]).stdout
+    #expect(!json.contains("origin") && !json.contains("sync"))
+    try Self.settle([a, b])
+    #expect(try a.ok(["sync", "--status"]).stdout.contains("0 action(s) of this copy not yet on origin"))
+    #expect(try a.ok(["status", "--json"]).stdout == (try b.ok(["status", "--json"]).stdout))
+  }
+
+  @Test("no remote: 66 with what to do; both copies changed the definition apart: 77, main untouched, nothing lost")
+  func refusals() throws {
+    let lonely = try TemplateWorkspace()
+    let none = try lonely.pf(["sync"])
+    #expect(none.status == 66 && none.stderr.contains("git remote add origin"), "\(none.stderr)")
+
+    let shared = try SharedPolicy()
+    let a = try shared.copy("a")
+    let b = try shared.copy("b")
+    for (copy, id, text) in [(a, "WS-MED-90", "Fra A"), (b, "WS-MED-91", "Fra B")] {
+      try copy.ok(
+        ["req", "add", id, "--file", "requirements/workshop-2022.yaml", "--theme", "Medborgerskab", "--text", text,
+         "--targets", "social"], as: "pernille-sekretariat")
+    }
+    try b.ok(["sync"])
+    let mainBefore = try a.git(["rev-parse", "main"])
+    let conflict = try a.pf(["sync"])
+    #expect(conflict.status == 77, "\(conflict.stdout)\(conflict.stderr)")
+    #expect(conflict.stderr.contains("requirements/workshop-2022.yaml") && conflict.stderr.contains("merges main by hand"))
+    #expect(try a.git(["rev-parse", "main"]) == mainBefore)
+    // Both actions are in a's record, the remote's by the join.
+    let actions = try CLI.sqlite(a.root, "SELECT count(*) FROM record WHERE action = 'req-add'")
+    #expect(actions == "2")
+  }
+}
