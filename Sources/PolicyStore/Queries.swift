@@ -329,6 +329,8 @@ public final class StoreTransaction: StoreReader {
 
   /// Empties every table, for a rebuild from git inside one transaction.
   public func deleteEverything() throws {
+    // Replies first: comment.parentId is ON DELETE RESTRICT, which SQLite checks row by row.
+    try db.execute(sql: "DELETE FROM comment WHERE parentId IS NOT NULL")
     for table in ["event", "requirementLink", "signoff", "comment", "revision", "section", "requirement", "record",
       "recordTip"]
     {
