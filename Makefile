@@ -3,7 +3,7 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 BUILD_FLAGS ?=
 
-.PHONY: deps demo test build release install uninstall bench crash-test concurrency-test clean
+.PHONY: deps demo test build release install uninstall bench crash-test concurrency-test sync-test clean
 
 deps:
 	scripts/install-deps
@@ -50,6 +50,13 @@ crash-test: build
 concurrency-test: build
 	scripts/install-deps --test
 	scripts/concurrency-test
+
+## Seven copies, 1,000 random actions, random syncs and partitions (make test runs 120): prints the counts.
+SYNC_ACTIONS ?= 1000
+sync-test:
+	scripts/install-deps --test
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	POLICYFLOW_SYNC_ACTIONS=$(SYNC_ACTIONS) $(SWIFT) test --skip-build $(BUILD_FLAGS) --filter SyncSimulationTests
 
 clean:
 	rm -rf .build out demo-workspace

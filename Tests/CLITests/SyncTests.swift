@@ -167,5 +167,13 @@ struct SyncTests {
     // Both actions are in a's record, the remote's by the join.
     let actions = try CLI.sqlite(a.root, "SELECT count(*) FROM record WHERE action = 'req-add'")
     #expect(actions == "2")
+
+    // A remote holding another policy (its own init): refused before any local ref moves.
+    let other = try SharedPolicy()
+    try CLI.git(["remote", "add", "other", other.remote.path], in: b.root)
+    let refsBefore = try b.refs()
+    let mixed = try b.pf(["sync", "other"])
+    #expect(mixed.status == 77 && mixed.stderr.contains("holds another policy"), "\(mixed.stderr)")
+    #expect(try b.refs() == refsBefore)
   }
 }

@@ -204,6 +204,14 @@ public struct PolicySync {
   /// branches and `main` follow what the joined record says. Local only; safe to repeat.
   func integrate(into report: inout SyncReport) throws {
     let remoteRefs = try trackedRefs()
+    // Another policy's record shares no history with this one: joining them would mix two policies.
+    if let theirs = remoteRefs[RecordRefs.policy], let ours = try repository.referenceTarget(RecordRefs.policy),
+      try repository.mergeBase(ours, theirs) == nil
+    {
+      throw PolicyFlowError.notPermitted(
+        "\(remote) (\(redactedURL)) holds another policy: its review record shares no history with this one. Nothing "
+          + "was changed. Check the remote's URL (`git remote -v`).")
+    }
     try SyncMarker.set(workspace.location, remote: remote)
     // 1. The record refs.
     let localRecord = try workspace.recordRefs()
