@@ -176,9 +176,12 @@ extension Workspace {
         lastApproval = max(lastApproval ?? at, at)
       }
       let signoffs = try record.approvedRevision.map { approved in
-        try store.read { try $0.signoffs(of: section.id, revision: approved) }
+        try store.read {
+          SignoffRound.counting(
+            try $0.signoffs(of: section.id, revision: approved), contentHash: try $0.revision(section.id, approved)?.contentHash)
+        }
       } ?? []
-      let signers = signoffs.filter { $0.decision == .approve }
+      let signers = signoffs
         .map { signoff in definition.members.member(id: signoff.personId)?.name ?? signoff.personId }
       sections.append(DocumentSection(
         id: section.id, number: section.number, title: section.title, part: section.part, markdown: body,

@@ -4,6 +4,20 @@ import PolicyManifest
 import PolicyStore
 import PolicyWorkflow
 
+/// Which sign-offs count: the one home of that rule.
+///
+/// A sign-off counts for the latest revision when it was given on its text (content hash) and after the last change
+/// request on it. A change request ends the round: re-sending the same text unchanged does not revive the sign-offs
+/// given before it (the reviewer who asked for changes, and everyone else, sign again).
+enum SignoffRound {
+  /// The counting approvals among `signoffs` (one section's, on its latest revision, oldest first).
+  static func counting(_ signoffs: [SignoffRecord], contentHash: String?) -> [SignoffRecord] {
+    let onText = signoffs.filter { $0.contentHash == contentHash }
+    let afterRequest = onText.lastIndex { $0.decision == .requestChanges }.map { onText.index(after: $0) } ?? onText.startIndex
+    return onText[afterRequest...].filter { $0.decision == .approve }
+  }
+}
+
 /// What the guards of one or many sections are evaluated on, read with a fixed number of queries.
 ///
 /// `status` at 1,000 sections must not run several queries per section, nor decode every requirement's
@@ -75,8 +89,7 @@ extension Workspace {
     -> SectionFacts
   {
     let revision = source.latest[section.id]
-    let signoffs = (source.signoffs[section.id] ?? [])
-      .filter { $0.decision == .approve && $0.contentHash == revision?.contentHash }
+    let signoffs = SignoffRound.counting(source.signoffs[section.id] ?? [], contentHash: revision?.contentHash)
       .compactMap { signoff -> CountedSignoff? in
         guard let capacity = Capacity(rawValue: signoff.capacity) else { return nil }
         return CountedSignoff(personID: signoff.personId, capacity: capacity, group: signoff.groupCode)

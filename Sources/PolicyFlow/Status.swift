@@ -37,9 +37,7 @@ extension Workspace {
           throw PolicyFlowError.internal("section \(section.id) is missing from the database; run `policyflow verify`.")
         }
         let revision = source.latest[section.id]
-        let counted = (source.signoffs[section.id] ?? []).filter {
-          $0.decision == .approve && $0.contentHash == revision?.contentHash
-        }
+        let counted = SignoffRound.counting(source.signoffs[section.id] ?? [], contentHash: revision?.contentHash)
         let targeted = source.targeted[section.id] ?? []
         let unaddressed = Set(unaddressedRequirements(section: section, record: record, source: source))
         return SectionStatus(

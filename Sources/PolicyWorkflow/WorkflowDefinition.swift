@@ -88,6 +88,52 @@ public struct WorkflowTransition: Equatable, Hashable, Sendable {
   }
 }
 
+/// Who, besides the rules of transitions and sign-offs, may act on comments and requirements of a section.
+///
+/// Each list names capacities relative to the section; the comment lists may also name `author`, the person who
+/// wrote the comment. Absent from the workflow file, the defaults apply: a blocking comment is resolved (or reopened)
+/// by its author or the chair of a reviewing committee — never by the drafter whose text it blocks; any other comment
+/// also by a drafter of the section; a requirement is waived by the secretariat or a committee chair — never by the
+/// department whose text should answer it.
+public struct WorkflowPermissions: Equatable, Hashable, Sendable {
+  public enum Actor: Equatable, Hashable, Sendable {
+    case author
+    case capacity(Capacity)
+
+    public var name: String {
+      switch self {
+      case .author: return "author"
+      case .capacity(let capacity): return capacity.rawValue
+      }
+    }
+
+    public init?(name: String) {
+      if name == "author" {
+        self = .author
+      } else if let capacity = Capacity(rawValue: name) {
+        self = .capacity(capacity)
+      } else {
+        return nil
+      }
+    }
+  }
+
+  public var resolveBlocking: [Actor]
+  public var resolve: [Actor]
+  public var waive: [Capacity]
+
+  public static let defaults = WorkflowPermissions(
+    resolveBlocking: [.author, .capacity(.committeeChair)],
+    resolve: [.author, .capacity(.ownerDrafter), .capacity(.committeeChair)],
+    waive: [.secretariat, .committeeChair])
+
+  public init(resolveBlocking: [Actor], resolve: [Actor], waive: [Capacity]) {
+    self.resolveBlocking = resolveBlocking
+    self.resolve = resolve
+    self.waive = waive
+  }
+}
+
 /// A validated workflow: the state machine every section of a policy goes through.
 ///
 /// Instances come from ``load(contentsOf:displayName:)`` or ``parse(_:file:)``, which guarantee
@@ -103,15 +149,18 @@ public struct WorkflowDefinition: Equatable, Sendable {
   public var initial: String
   public var states: [WorkflowState]
   public var transitions: [WorkflowTransition]
+  public var permissions: WorkflowPermissions
 
   public init(
-    name: String, label: String, initial: String, states: [WorkflowState], transitions: [WorkflowTransition]
+    name: String, label: String, initial: String, states: [WorkflowState], transitions: [WorkflowTransition],
+    permissions: WorkflowPermissions = .defaults
   ) {
     self.name = name
     self.label = label
     self.initial = initial
     self.states = states
     self.transitions = transitions
+    self.permissions = permissions
   }
 
   public func state(_ id: String) -> WorkflowState? {

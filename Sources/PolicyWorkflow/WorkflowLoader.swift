@@ -47,7 +47,8 @@ struct WorkflowParser {
 
   mutating func parse(_ root: YAMLNode, expectedName: String?) -> WorkflowDefinition? {
     guard
-      let top = root.mapping(allowedKeys: ["name", "label", "description", "initial", "states", "transitions"])
+      let top = root.mapping(
+        allowedKeys: ["name", "label", "description", "initial", "states", "transitions", "permissions"])
     else { return nil }
 
     let name = top.requiredString("name")
@@ -91,9 +92,49 @@ struct WorkflowParser {
           + "into the assembled policy)")
     }
 
-    guard let name, let initial else { return nil }
+    let permissions = parsePermissions(top)
+    guard let name, let initial, let permissions else { return nil }
     return WorkflowDefinition(
-      name: name, label: label, initial: initial, states: states, transitions: transitions.map(\.transition))
+      name: name, label: label, initial: initial, states: states, transitions: transitions.map(\.transition),
+      permissions: permissions)
+  }
+
+  // MARK: Permissions
+
+  /// `permissions:` — each key optional, each a non-empty list; nil after reporting an error.
+  private func parsePermissions(_ top: YAMLMapping) -> WorkflowPermissions? {
+    var permissions = WorkflowPermissions.defaults
+    guard let node = top["permissions"] else { return permissions }
+    guard let mapping = node.mapping(allowedKeys: ["resolve_blocking", "resolve", "waive"]) else { return nil }
+    var valid = true
+    func actors(_ key: String, allowAuthor: Bool) -> [WorkflowPermissions.Actor]? {
+      guard let nodes = mapping.optionalSequence(key) else { return nil }
+      if nodes.isEmpty {
+        mapping[key]?.error("name at least one capacity\(allowAuthor ? " (or `author`)" : "")")
+        valid = false
+      }
+      var result: [WorkflowPermissions.Actor] = []
+      for item in nodes {
+        guard let name = item.nonEmptyString() else {
+          valid = false
+          continue
+        }
+        guard let actor = WorkflowPermissions.Actor(name: name), allowAuthor || actor != .author else {
+          let known = (allowAuthor ? ["author"] : []) + Capacity.names
+          item.error("unknown capacity `\(name)` \(YAMLNode.suggestion(for: name, among: known))")
+          valid = false
+          continue
+        }
+        if !result.contains(actor) { result.append(actor) }
+      }
+      return result
+    }
+    if let list = actors("resolve_blocking", allowAuthor: true) { permissions.resolveBlocking = list }
+    if let list = actors("resolve", allowAuthor: true) { permissions.resolve = list }
+    if let list = actors("waive", allowAuthor: false) {
+      permissions.waive = list.compactMap { if case .capacity(let capacity) = $0 { return capacity } else { return nil } }
+    }
+    return valid ? permissions : nil
   }
 
   // MARK: States

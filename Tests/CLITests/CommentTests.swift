@@ -187,7 +187,7 @@ struct CommentTests {
     let blocker = try comment(w, "4", "Bibliotekerne skal nævnes ved navn", as: "maja-kfu", blocking: true)
     let harmless = try comment(w, "3", "Bare en bemærkning")
     for requirement in try w.requirementsTargeting(Self.section) {
-      #expect(try w.pf(["req", "waive", requirement, Self.section, "-m", "Senere"], as: "karen-kff").status == 0)
+      #expect(try w.pf(["req", "waive", requirement, Self.section, "-m", "Senere"], as: "pernille-sekretariat").status == 0)
     }
     for person in ["rasmus-kfu", "maja-kfu", "kirsten-kfu"] {
       let approved = try w.pf(["approve", Self.section], as: person)
@@ -203,15 +203,20 @@ struct CommentTests {
     // Resolving the harmless one changes nothing about the approval.
     #expect(try w.pf(["resolve", harmless], as: "rasmus-kfu").status == 0)
     #expect(try CLI.sqlite(w.root, "SELECT state FROM section WHERE id='\(Self.section)'") == "committee_review")
-    // The drafter resolves the blocking one: the three pending sign-offs now fire the approval.
-    let resolved = try w.pf(["resolve", blocker, "-m", "Navne tilføjet i note"], as: "karen-kff")
+    // The drafter whose text it holds back may not resolve the blocking one (the workflow's default permissions).
+    let before = try w.fingerprint()
+    let refused = try w.pf(["resolve", blocker, "-m", "Klaret"], as: "karen-kff")
+    #expect(refused.status == 77 && refused.stderr.contains("its author"), "\(refused.stderr)")
+    #expect(try w.fingerprint() == before)
+    // Its author resolves it: the three pending sign-offs now fire the approval.
+    let resolved = try w.pf(["resolve", blocker, "-m", "Navne tilføjet i note"], as: "maja-kfu")
     #expect(resolved.status == 0, "\(resolved.stderr)")
     #expect(resolved.stdout.contains("approved text is on main"), "\(resolved.stdout)")
     #expect(
       try CLI.sqlite(w.root, "SELECT state||'/'||approvedRevision FROM section WHERE id='\(Self.section)'")
         == "approved/1")
     let message = try CLI.git(["log", "main", "-1", "--format=%an|%B"], in: w.root).stdout
-    #expect(message.hasPrefix("Karen Kladde|Godkendt: Kultur- og fritidsområdet, revision 1"), "\(message)")
+    #expect(message.hasPrefix("Maja Mellemrum|Godkendt: Kultur- og fritidsområdet, revision 1"), "\(message)")
     #expect(message.contains("Policyflow-Section: \(Self.section)"))
     #expect(try CLI.git(["rev-parse", "main~1"], in: w.root).stdout == mainBefore)
     #expect(try CLI.git(["show", "main:sections/\(Self.section).md"], in: w.root).stdout == Self.revision1)
@@ -386,7 +391,7 @@ struct CommentTests {
     let first = try comment(w, "3", "Skarpere", blocking: true)
     #expect(try w.pf(["comment", Self.section, "-m", "Enig", "--reply", first], as: "karen-kff").status == 0)
     #expect(try w.pf(["approve", Self.section, "-m", "ok"], as: "maja-kfu").status == 0)
-    #expect(try w.pf(["resolve", first], as: "karen-kff").status == 0)
+    #expect(try w.pf(["resolve", first], as: "rasmus-kfu").status == 0)
     #expect(try w.pf(["request-changes", Self.section, "-m", "Mere om sprog"], as: "kirsten-kfu").status == 0)
     try submit(w, Self.revision2, "r2.md")
 
@@ -416,7 +421,7 @@ struct CommentTests {
     #expect(times == times.sorted())
     #expect(
       entries.compactMap { $0["actor"] as? String } == [
-        "pernille-sekretariat", "karen-kff", "rasmus-kfu", "karen-kff", "maja-kfu", "karen-kff", "kirsten-kfu",
+        "pernille-sekretariat", "karen-kff", "rasmus-kfu", "karen-kff", "maja-kfu", "rasmus-kfu", "kirsten-kfu",
         "karen-kff",
       ])
     #expect(Set(entries.compactMap { $0["section"] as? String }) == [Self.section])

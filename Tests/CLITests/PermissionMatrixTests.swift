@@ -84,7 +84,7 @@ struct PermissionMatrixTests {
     case .comment: return Set(Persona.allCases).subtracting([.unknown])
     case .resolve, .reopen: return [.ownerDrafter, .committeeChair]
     case .reqLink: return [.ownerDrafter, .ownerHead]
-    case .reqWaive: return [.secretariat, .ownerDrafter, .ownerHead]
+    case .reqWaive: return [.secretariat, .committeeChair]
     case .assemble: return [.secretariat]
     }
   }

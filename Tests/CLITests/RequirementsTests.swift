@@ -416,7 +416,7 @@ struct RequirementsTests {
       (["req", "link", "WS-BES-02", "beskaeftigelse", "-m", "x"], "karen-kff", 77),
       (["req", "link", "WS-BES-02", "beskaeftigelse", "-m", "x"], "pernille-sekretariat", 77),
       (["req", "waive", "WS-BES-02", "beskaeftigelse", "-m", "x"], "karen-kff", 77),
-      (["req", "waive", "WS-BES-02", "beskaeftigelse", "-m", "x"], "ase-biu", 77),
+      (["req", "waive", "WS-BES-02", "beskaeftigelse", "-m", "x"], "soren-biu", 77),
       (["req", "confirm", "WS-BES-01", "beskaeftigelse"], "hanne-biu", 77),
       // Unknown requirement or section, or one outside the workspace.
       (["req", "link", "WS-BES-99", "beskaeftigelse", "-m", "x"], "anne-bif", 66),

@@ -166,9 +166,11 @@ extension Workspace {
       try appendEvent(
         tx, entry, action: "submit", section: section.id, from: record.state, to: transition.to,
         revision: previous.number, detail: entry.body.isEmpty ? "revision \(previous.number) unchanged" : entry.body)
+      let requested = try tx.signoffs(of: section.id, revision: previous.number).contains { $0.decision == .requestChanges }
       return AppliedAction(
         fromState: record.state, toState: transition.to, revision: previous.number,
-        notes: ["the text is unchanged: revision \(previous.number) goes to review as it is."])
+        notes: ["the text is unchanged: revision \(previous.number) goes to review as it is."
+          + (requested ? " Changes were requested on it: the sign-offs given before that request no longer count." : "")])
     }
     // Revisions are numbered in the order submissions take effect. A submission made on another copy while it was
     // apart names the number it would have had there; it becomes the next revision here (docs/sync.md), never an
@@ -291,9 +293,9 @@ extension Workspace {
     let (capacity, group) = try recordedCapacity(entry, held: held, section: section)
     let revision = try latestRevision(section.id, record, tx, entry: entry)
     try refuseOwnText(actor: actor, revision: revision, section: section, tx)
-    if try tx.signoffs(of: section.id, revision: revision.number).contains(where: {
-      $0.personId == actor.id && $0.decision == .approve
-    }) {
+    if SignoffRound.counting(try tx.signoffs(of: section.id, revision: revision.number), contentHash: revision.contentHash)
+      .contains(where: { $0.personId == actor.id })
+    {
       throw PolicyFlowError.notPermitted(
         "\(actor.name) has already signed off revision \(revision.number) of section \(section.id); "
           + "a person counts once per revision. Nothing was recorded.")
@@ -437,12 +439,19 @@ extension Workspace {
         "section \(section.id) has no comment thread \(entry[.comment].map(RecordEntry.shortID) ?? "?").")
     }
     let shortID = RecordEntry.shortID(root.recordId)
+    // Who may resolve is the workflow's (`permissions:`), by default never the drafter whose text a blocking
+    // comment holds back.
+    let permitted = root.blocking ? workflow.permissions.resolveBlocking : workflow.permissions.resolve
+    let byCapacity = Set(permitted.compactMap { if case .capacity(let capacity) = $0 { return capacity } else { return nil } })
     let mayAct =
-      root.authorId == actor.id || !capacities(of: actor, for: section, among: [.ownerDrafter, .committeeChair]).isEmpty
+      (permitted.contains(.author) && root.authorId == actor.id)
+      || !capacities(of: actor, for: section, among: byCapacity).isEmpty
     guard mayAct else {
+      let who = (permitted.contains(.author) ? ["its author"] : [])
+        + Capacity.allCases.filter(byCapacity.contains).map { describe($0, for: section) }
       throw PolicyFlowError.notPermitted(
-        "\(actor.name) may not \(open ? "reopen" : "resolve") comment \(shortID) on section \(section.id): that is "
-          + "for its author, \(describe(.ownerDrafter, for: section)) or \(describe(.committeeChair, for: section)). "
+        "\(actor.name) may not \(open ? "reopen" : "resolve") \(root.blocking ? "blocking " : "")comment \(shortID) on "
+          + "section \(section.id): that is for \(who.joined(separator: "; ")) (the workflow's permissions). "
           + "Nothing was changed.")
     }
     if (root.status == .open) == open {
@@ -486,7 +495,8 @@ extension Workspace {
           ? "say why \(requirement.id) is not answered in \(section.id): -m REASON"
           : "say where and how \(section.id) answers \(requirement.id): -m NOTE")
     }
-    let allowed: Set<Capacity> = kind == .waived ? [.secretariat, .ownerDrafter, .ownerHead] : [.ownerDrafter, .ownerHead]
+    // Linking is drafting; waiving is the workflow's (`permissions: waive`), by default not the department's own.
+    let allowed: Set<Capacity> = kind == .waived ? Set(workflow.permissions.waive) : [.ownerDrafter, .ownerHead]
     guard !capacities(of: actor, for: section, among: allowed).isEmpty else {
       throw PolicyFlowError.notPermitted(
         "\(actor.name) may not \(kind == .waived ? "waive" : "link") requirement \(requirement.id) in section "
