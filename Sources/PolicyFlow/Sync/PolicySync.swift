@@ -84,7 +84,9 @@ public struct PolicySync {
         try fetch()
         FaultPoint.syncAfterFetch.hit()
         try integrate(into: &report)
-        report.received += Set(try recordCommits()).subtracting(heldBefore).count
+        report.received += try Set(try recordCommits()).subtracting(heldBefore).filter {
+          try !RecordJoin.isSyncCommit(repository.commit($0))
+        }.count
         let pushes = try pendingPushes()
         if pushes.isEmpty { break }
         let toSend = try unsentActions().count
