@@ -84,14 +84,23 @@ public struct PolicySync {
         try fetch()
         FaultPoint.syncAfterFetch.hit()
         try integrate(into: &report)
-        report.received += Set(try recordCommits()).subtracting(heldBefore).count
+        report.received += try Set(try recordCommits()).subtracting(heldBefore).filter {
+          try !RecordJoin.isSyncCommit(repository.commit($0))
+        }.count
         let pushes = try pendingPushes()
         if pushes.isEmpty { break }
         let toSend = try unsentActions().count
         do {
-          let result = try repository.push(remote: remote, refspecs: pushes.map(\.name), credentials: credentials)
+          // The branches (and tags) first, the record refs only once the server took them all: a server applies a
+          // push ref by ref (gitolite declines a section branch and takes the record refs of the same push), and a
+          // record ref that names a revision or approval commit the server's branches lack breaks every other copy.
+          var updates: [PushResult.Update] = []
+          let record = pushes.filter { $0.name.hasPrefix(RecordRefs.prefix) }
+          for batch in [pushes.filter { !$0.name.hasPrefix(RecordRefs.prefix) }, record] where !batch.isEmpty {
+            updates += try repository.push(remote: remote, refspecs: batch.map(\.name), credentials: credentials).updates
+          }
           FaultPoint.syncAfterPush.hit()
-          for update in result.updates where update.outcome == .updated { report.pushed.append(update.reference) }
+          for update in updates where update.outcome == .updated { report.pushed.append(update.reference) }
           for push in pushes { try setTracking(push.name, to: push.target) }
           report.sent = toSend
           break
