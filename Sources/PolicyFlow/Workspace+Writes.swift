@@ -39,6 +39,7 @@ struct ActionDraft {
 extension Workspace {
   /// Runs a write use case under the workspace lock, on the definition and index as they are now.
   public func performWrite<T>(_ body: () throws -> T) throws -> T {
+    try location.requireWritable()
     let lock = try WorkspaceLock(path: location.lockURL)
     defer { withExtendedLifetime(lock) {} }
     try refreshUnderLock()

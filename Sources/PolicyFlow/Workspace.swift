@@ -4,12 +4,56 @@ import PolicyManifest
 import PolicyStore
 import PolicyWorkflow
 
+/// The index of a workspace this process cannot write: a copy of its `.policyflow/` in a private temporary
+/// directory, made on first use and removed when the process ends.
+enum ReadOnlyIndex {
+  private static let lock = NSLock()
+  nonisolated(unsafe) private static var copies: [String: URL] = [:]
+
+  static func directory(for own: URL) -> URL {
+    lock.lock()
+    defer { lock.unlock() }
+    if let known = copies[own.path] { return known }
+    let copy = FileManager.default.temporaryDirectory
+      .appendingPathComponent("policyflow-read-only-\(getpid())-\(copies.count)", isDirectory: true)
+    try? FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+    // The index as it is (so only new record commits are replayed); the lock file and sync times are not needed.
+    for name in ["policy.sqlite", "policy.sqlite-wal", "definition.cache"] {
+      try? FileManager.default.copyItem(at: own.appendingPathComponent(name), to: copy.appendingPathComponent(name))
+    }
+    if copies.isEmpty { atexit { ReadOnlyIndex.removeAll() } }
+    copies[own.path] = copy
+    return copy
+  }
+
+  static func removeAll() {
+    lock.lock()
+    defer { lock.unlock() }
+    for copy in copies.values { try? FileManager.default.removeItem(at: copy) }
+  }
+}
+
 /// Where a workspace lives: a git work tree with `.policyflow/` beside `.git/`.
 public struct WorkspaceLocation: Sendable, Equatable {
   public let root: URL
-  public var stateDirectory: URL { root.appendingPathComponent(".policyflow", isDirectory: true) }
+  /// `.policyflow/`; in a workspace this process cannot write (a read-only mount of an archive copy, another
+  /// user's copy) a private temporary copy of it instead, so that reading works: the index is only an index.
+  public var stateDirectory: URL {
+    let own = root.appendingPathComponent(".policyflow", isDirectory: true)
+    return isReadOnly ? ReadOnlyIndex.directory(for: own) : own
+  }
+  /// The work tree cannot be written by this process: every write command is refused, reading works.
+  public var isReadOnly: Bool { access(root.path, W_OK) != 0 }
   public var databaseURL: URL { stateDirectory.appendingPathComponent("policy.sqlite") }
   public var lockURL: URL { stateDirectory.appendingPathComponent("lock") }
+
+  /// Refuses a write in a workspace this process cannot write, before anything is read or taken.
+  func requireWritable() throws {
+    guard isReadOnly else { return }
+    throw PolicyFlowError.notPermitted(
+      "\(root.path) is read-only for this process (a read-only mount, or another user's copy): nothing can be "
+        + "recorded here. Reading works (status, show, log, verify); act in a writable copy (`policyflow clone`).")
+  }
 
   /// Deletes the index database with its WAL and shared-memory files (it is rebuilt from git).
   func removeIndexDatabase() {
@@ -121,7 +165,7 @@ public final class Workspace {
     let fileManager = FileManager.default
     if !fileManager.fileExists(atPath: location.stateDirectory.path) {
       try fileManager.createDirectory(at: location.stateDirectory, withIntermediateDirectories: true)
-      Workspace.excludeStateDirectory(location.root)
+      if !location.isReadOnly { Workspace.excludeStateDirectory(location.root) }
     }
     do {
       return try Store(path: location.databaseURL, hasher: { sha256Hex($0) })
