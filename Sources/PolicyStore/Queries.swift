@@ -195,6 +195,11 @@ public class StoreReader {
     return tips
   }
 
+  /// The chain-of-trust memo for one commit of main, if a command judged it before.
+  public func definitionTrust(_ commitId: String) throws -> DefinitionTrustRecord? {
+    try DefinitionTrustRecord.fetchOne(db, key: commitId)
+  }
+
   public func isIndexed(record commitId: String) throws -> Bool {
     try Bool.fetchOne(
       db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM record WHERE commitId = ?)"), arguments: [commitId]) ?? false
@@ -319,6 +324,11 @@ public final class StoreTransaction: StoreReader {
   public func noteRewoundRef(_ ref: String, from: String, to: String?, at: Date) throws {
     try db.execute(
       sql: "INSERT INTO rewoundRef (ref, fromCommit, toCommit, at) VALUES (?, ?, ?, ?)", arguments: [ref, from, to, at])
+  }
+
+  /// Remembers how commits of main stand in the definition's chain of trust (idempotent).
+  public func rememberDefinitionTrust(_ rows: [DefinitionTrustRecord]) throws {
+    for row in rows { try row.save(db) }
   }
 
   public func setRecordTip(_ ref: String, _ commitId: String) throws {
