@@ -186,9 +186,9 @@ final class DefinitionChain {
   /// Whether `id` is signed (or, under `signing: optional`, authored) by a secretariat member of the definition
   /// at `trustFrom`, with the words that say who or why not.
   func authorisation(of id: ObjectID, by trustFrom: ObjectID) throws -> (authorised: Bool, detail: String) {
-    let short = RecordEntry.shortID(id.hex)
     guard let definition = try trustDefinition(at: trustFrom) else {
-      return (false, "commit \(short): the definition it would change does not load, so nobody can be found to authorise it")
+      let short = RecordEntry.shortID(trustFrom.hex)
+      return (false, "the definition it would change (\(short)) does not load, so nobody can be found to authorise it")
     }
     let secretariat = definition.members.members(withRole: .secretariat)
     let commit = try repository.commit(id)
@@ -198,13 +198,17 @@ final class DefinitionChain {
       {
         return (true, "unsigned, by \(member.id) of the secretariat (accepted: the policy says signing: optional)")
       }
-      return (false, "commit \(short) by <\(commit.author.email)> is not signed by a member of the secretariat")
+      return (
+        false,
+        definition.manifest.signing == .required
+          ? "not signed (author <\(commit.author.email)>); a change to the definition needs a secretariat member's signature"
+          : "not signed, and its author <\(commit.author.email)> is no member of the secretariat")
     }
     let key: SSHPublicKey
     do {
       key = try SSHSignature.verify(armored: signed.signature, message: signed.signedData, namespace: SSHSignature.gitNamespace)
     } catch {
-      return (false, "commit \(short) has a signature that does not verify (\(error.localizedDescription))")
+      return (false, "its signature does not verify (\(error.localizedDescription))")
     }
     if let member = secretariat.first(where: { member in
       member.keys.contains { (try? SSHPublicKey(line: $0)) == key }
@@ -214,7 +218,7 @@ final class DefinitionChain {
     let holder = definition.members.members.first { member in member.keys.contains { (try? SSHPublicKey(line: $0)) == key } }
     return (
       false,
-      "commit \(short) is signed with \(key.fingerprint), "
+      "signed with \(key.fingerprint), "
         + (holder.map { "the key of \($0.id), who is not a member of the secretariat" }
           ?? "which members.yaml lists for nobody in the secretariat")
     )
