@@ -16,7 +16,7 @@ struct DefinitionTrustTests {
     let w = try TemplateWorkspace()
     try w.ok(["submit", section, w.scratch.file("k.md", Roster.areaText(section)).path, "-m", "Udkast"], as: "karen-kff")
     let comment = try w.ok(["comment", section, "--line", "1", "-m", "Kilde på tallene?"], as: "maja-kfu")
-    let id = try #require(comment.stdout.firstMatch(of: /#?([0-9a-f]{10})/)?.output.1)
+    let id = try #require(comment.stdout.firstMatch(of: #/comment ([0-9a-f]{10}) on/#)?.output.1)
     return (w, String(id))
   }
 
