@@ -68,7 +68,7 @@ extension Workspace {
         finding(
           "definition", "main \(RecordEntry.shortID(root.hex))",
           "the workspace's first commit, the root of the chain of trust, is not signed by a secretariat member it "
-            + "lists (\(try fresh.link(at: root).detail)); copies cannot check that they hold this policy")
+            + "lists (\(try fresh.authorisation(of: root, by: root).detail)); copies cannot check that they hold this policy")
       }
     }
 

@@ -197,7 +197,10 @@ public class StoreReader {
 
   /// The chain-of-trust memo for one commit of main, if a command judged it before.
   public func definitionTrust(_ commitId: String) throws -> DefinitionTrustRecord? {
-    try DefinitionTrustRecord.fetchOne(db, key: commitId)
+    // Plain SQL: a keyed fetch would first ask SQLite for the table's primary key, on every command.
+    try DefinitionTrustRecord.fetchOne(
+      db, sql: "SELECT commitId, inForce, trustFrom, kind, pending, detail FROM definitionTrust WHERE commitId = ?",
+      arguments: [commitId])
   }
 
   public func isIndexed(record commitId: String) throws -> Bool {
@@ -328,7 +331,11 @@ public final class StoreTransaction: StoreReader {
 
   /// Remembers how commits of main stand in the definition's chain of trust (idempotent).
   public func rememberDefinitionTrust(_ rows: [DefinitionTrustRecord]) throws {
-    for row in rows { try row.save(db) }
+    for row in rows {
+      try db.execute(
+        sql: "INSERT OR REPLACE INTO definitionTrust (commitId, inForce, trustFrom, kind, pending, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        arguments: [row.commitId, row.inForce, row.trustFrom, row.kind, row.pending, row.detail])
+    }
   }
 
   public func setRecordTip(_ ref: String, _ commitId: String) throws {

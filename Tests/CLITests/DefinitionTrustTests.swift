@@ -239,4 +239,33 @@ struct DefinitionTrustTests {
     let verify = try w.pf(["verify"])
     #expect(verify.status == 0, "\(verify.stdout)")
   }
+
+  @Test("an unsigned root: verify reports it once the policy requires signing; clone --trust refuses it")
+  func unsignedRoot() throws {
+    let template = try EditableTemplate()
+    try template.replace(in: "policy.yaml", "signing: required", with: "signing: optional")
+    let scratch = try Scratch("pf-root")
+    let root = scratch.url.appendingPathComponent("policy")
+    let made = try CLI.policyflow(["init", root.path, "--template", template.url.path])
+    try #require(made.status == 0, "\(made.stderr)")
+    #expect(try CLI.git(["cat-file", "commit", "main"], in: root).stdout.contains("SSH SIGNATURE") == false)
+    #expect(try CLI.policyflow(["verify"], environment: ["POLICYFLOW_WORKSPACE": root.path]).status == 0)
+
+    // Under optional, an unsigned commit by a secretariat member's e-mail is authorised: here it requires signing.
+    let policy = root.appendingPathComponent("policy.yaml")
+    try String(contentsOf: policy, encoding: .utf8).replacingOccurrences(of: "signing: optional", with: "signing: required")
+      .write(to: policy, atomically: true, encoding: .utf8)
+    #expect(try CLI.git(["-c", "user.name=Pernille Protokol", "-c", "user.email=pernille.protokol@example.invalid",
+      "commit", "-qam", "Underskrift kræves"], in: root).status == 0)
+    let verify = try CLI.policyflow(["verify", "--json"], environment: ["POLICYFLOW_WORKSPACE": root.path])
+    #expect(verify.status == 1)
+    let report = try JSONDecoder().decode(VerifyReportJSON.self, from: Data(verify.stdout.utf8))
+    #expect(report.findings.count == 1, "\(report.findings)")
+    #expect(report.findings.first?.check == "definition" && report.findings.first?.message.contains("first commit") == true)
+
+    let refused = try CLI.policyflow(
+      ["clone", root.path, scratch.url.appendingPathComponent("copy").path, "--trust", "SHA256:abc"])
+    #expect(refused.status == 77 && refused.stderr.contains("not signed"), "\(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("copy").path))
+  }
 }
