@@ -80,7 +80,9 @@ extension Workspace {
       else {
         let known = listed.map(\.1.fingerprint).joined(separator: ", ")
         throw PolicyFlowError.missing(
-          "members.yaml lists no such key for \(member.id) (its keys: \(known.isEmpty ? "none" : known)); nothing was changed.")
+          "members.yaml lists no such key for \(member.id) (its keys: \(known.isEmpty ? "none" : known)); "
+            + "nothing was changed."
+        )
       }
       let keys = member.keys.filter { $0 != match.0 }
       let summary = DefinitionWording(language: definition.manifest.language).keyRevoked(member.id, match.1.fingerprint)
@@ -93,7 +95,8 @@ extension Workspace {
     var line = text.trimmingCharacters(in: .whitespacesAndNewlines)
     if !line.hasPrefix("ssh-") && !line.hasPrefix("sk-") && !line.hasPrefix("ecdsa-") {
       guard let data = FileManager.default.contents(atPath: line) else {
-        throw PolicyFlowError.missing("cannot read the public key file \(line); give a .pub file or the key line itself.")
+        throw PolicyFlowError.missing(
+          "cannot read the public key file \(line); give a .pub file or the key line itself.")
       }
       line = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -125,7 +128,8 @@ extension Workspace {
     }
     let blob = try repository.writeBlob(Data(text.utf8))
     let tree = try repository.tree(base: try repository.commit(mainCommit).tree, setting: ["members.yaml": blob])
-    return try writeDefinitionCommit(tree: tree, actor: actor, summary: summary, body: body, what: "change of members.yaml")
+    return try writeDefinitionCommit(
+      tree: tree, actor: actor, summary: summary, body: body, what: "change of members.yaml")
   }
 
   /// `text` with the `keys:` of the member whose `- id:` line names `id` replaced by one flow list after that line.
@@ -158,7 +162,8 @@ extension Workspace {
       }
       if inMember, indent <= memberIndent, !line.trimmingCharacters(in: .whitespaces).isEmpty { inMember = false }
       if inMember, indent == memberIndent + 2, line.trimmingCharacters(in: .whitespaces).hasPrefix("keys:") {
-        let rest = line.trimmingCharacters(in: .whitespaces).dropFirst("keys:".count).trimmingCharacters(in: .whitespaces)
+        let rest = line.trimmingCharacters(in: .whitespaces).dropFirst("keys:".count).trimmingCharacters(
+          in: .whitespaces)
         if rest.isEmpty { skippingBlock = indent }
         continue
       }

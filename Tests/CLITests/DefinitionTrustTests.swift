@@ -14,7 +14,8 @@ struct DefinitionTrustTests {
   /// chair may resolve; returns the workspace and the comment's id.
   static func prepared() throws -> (TemplateWorkspace, String) {
     let w = try TemplateWorkspace()
-    try w.ok(["submit", section, w.scratch.file("k.md", Roster.areaText(section)).path, "-m", "Udkast"], as: "karen-kff")
+    try w.ok(
+      ["submit", section, w.scratch.file("k.md", Roster.areaText(section)).path, "-m", "Udkast"], as: "karen-kff")
     let comment = try w.ok(["comment", section, "--line", "1", "-m", "Kilde på tallene?"], as: "maja-kfu")
     let id = try #require(comment.stdout.firstMatch(of: #/comment ([0-9a-f]{10}) on/#)?.output.1)
     return (w, String(id))
@@ -33,8 +34,12 @@ struct DefinitionTrustTests {
     #expect(text.components(separatedBy: reviewerLines).count == 2)
     try text.replacingOccurrences(of: reviewerLines, with: chairLines).write(to: url, atomically: true, encoding: .utf8)
     let signing = signer.map { TestKeys.signing(as: $0) } ?? []
-    _ = try git(w, signing + ["-c", "user.name=Rasmus Revisor", "-c", "user.email=rasmus@example.invalid", "commit",
-      "-qam", "Rasmus er formand"])
+    _ = try git(
+      w,
+      signing + [
+        "-c", "user.name=Rasmus Revisor", "-c", "user.email=rasmus@example.invalid", "commit",
+        "-qam", "Rasmus er formand",
+      ])
     return try git(w, ["rev-parse", "main"])
   }
 
@@ -51,7 +56,8 @@ struct DefinitionTrustTests {
 
     let status = try w.pf(["status"])
     #expect(status.status == 0, "\(status.stderr)")
-    #expect(status.stderr.contains("NOT in force") && status.stderr.contains(String(forged.prefix(10))), "\(status.stderr)")
+    #expect(
+      status.stderr.contains("NOT in force") && status.stderr.contains(String(forged.prefix(10))), "\(status.stderr)")
     #expect(status.stderr.contains("members.yaml") && status.stderr.contains("policyflow definition adopt"))
     // The JSON contract is unchanged: the report is on stderr.
     #expect(try w.pf(["status", "--json"]).stdout == before)
@@ -64,7 +70,8 @@ struct DefinitionTrustTests {
     #expect(verify.status == 1, "\(verify.stdout)")
     let findings = try w.verifyFindings()
     #expect(findings.count == 1, "\(findings)")
-    #expect(findings.first?.check == "definition" && findings.first?.subject == "main \(forged.prefix(10))", "\(findings)")
+    #expect(
+      findings.first?.check == "definition" && findings.first?.subject == "main \(forged.prefix(10))", "\(findings)")
     #expect(findings.first?.message.contains("not signed") == true, "\(findings)")
 
     // A policyflow-written definition change would adopt it unseen: refused, nothing changed.
@@ -82,9 +89,10 @@ struct DefinitionTrustTests {
     #expect(try Self.git(w, ["cat-file", "commit", forged]).contains("-----BEGIN SSH SIGNATURE-----"))
     #expect(try Self.resolveAsRasmus(w, id).status == 77)
     let findings = try w.verifyFindings()
-    #expect(findings.contains {
-      $0.check == "definition" && $0.message.contains("rasmus-kfu, who is not a member of the secretariat")
-    }, "\(findings)")
+    #expect(
+      findings.contains {
+        $0.check == "definition" && $0.message.contains("rasmus-kfu, who is not a member of the secretariat")
+      }, "\(findings)")
   }
 
   @Test("a change signed by a secretariat member is in force; verify is clean")
@@ -104,8 +112,12 @@ struct DefinitionTrustTests {
     let forged = try Self.makeRasmusChair(w, signedAs: nil)
     #expect(try Self.resolveAsRasmus(w, id).status == 77)
     // An approval-free, signed, empty commit: the secretariat adopts main's definition as it is.
-    _ = try Self.git(w, TestKeys.signing() + ["-c", "user.name=Pernille Protokol",
-      "-c", "user.email=pernille.protokol@example.invalid", "commit", "-q", "--allow-empty", "-m", "Vedtaget"])
+    _ = try Self.git(
+      w,
+      TestKeys.signing() + [
+        "-c", "user.name=Pernille Protokol",
+        "-c", "user.email=pernille.protokol@example.invalid", "commit", "-q", "--allow-empty", "-m", "Vedtaget",
+      ])
     #expect(try Self.git(w, ["rev-parse", "main^"]) == forged)
     #expect(!(try w.pf(["status"]).stderr.contains("NOT in force")))
     #expect(try Self.resolveAsRasmus(w, id).status == 0)
@@ -131,8 +143,12 @@ struct DefinitionTrustTests {
     try w.ok(["definition", "adopt", "-m", "Rasmus er formand fra i dag"], as: "carsten-sekretariat")
     // git agrees the adoption is signed by Carsten (allowed signers from `policyflow signers`).
     let signers = try w.scratch.file("allowed_signers", try w.ok(["signers"]).stdout)
-    let mark = try Self.git(w, ["-c", "gpg.format=ssh", "-c", "gpg.ssh.allowedSignersFile=\(signers.path)", "log", "-1",
-      "--format=%G? %ae", "main"])
+    let mark = try Self.git(
+      w,
+      [
+        "-c", "gpg.format=ssh", "-c", "gpg.ssh.allowedSignersFile=\(signers.path)", "log", "-1",
+        "--format=%G? %ae", "main",
+      ])
     #expect(mark == "G carsten.kopi@example.invalid", "\(mark)")
     #expect(try Self.resolveAsRasmus(w, id).status == 0)
     #expect(try w.verifyFindings().isEmpty)
@@ -174,26 +190,33 @@ struct DefinitionTrustTests {
     let newKey = w.scratch.url.appendingPathComponent("maja-ny")
     #expect(try CLI.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "maja", "-f", newKey.path]).status == 0)
     let oldFingerprint = String(
-      try CLI.run("ssh-keygen", ["-lf", oldKeys.appendingPathComponent("maja-kfu.pub").path]).stdout.split(separator: " ")[1])
+      try CLI.run("ssh-keygen", ["-lf", oldKeys.appendingPathComponent("maja-kfu.pub").path]).stdout.split(
+        separator: " ")[1])
 
     let notSecretariat = try w.pf(["key", "add", "maja-kfu", newKey.path + ".pub"], as: "maja-kfu")
     #expect(notSecretariat.status == 77, "\(notSecretariat.stderr)")
     try w.ok(["key", "add", "maja-kfu", newKey.path + ".pub", "-m", "Ny bærbar"], as: "pernille-sekretariat")
-    try w.ok(["key", "revoke", "maja-kfu", oldFingerprint, "-m", "Den gamle bærbar er stjålet"], as: "pernille-sekretariat")
+    try w.ok(
+      ["key", "revoke", "maja-kfu", oldFingerprint, "-m", "Den gamle bærbar er stjålet"], as: "pernille-sekretariat")
     let members = try Self.git(w, ["show", "main:members.yaml"])
     let oldLine = try String(contentsOf: oldKeys.appendingPathComponent("maja-kfu.pub"), encoding: .utf8)
       .split(separator: " ").prefix(2).joined(separator: " ")
     #expect(!members.contains(oldLine))
-    #expect(members.contains(try String(contentsOf: newKey.appendingPathExtension("pub"), encoding: .utf8)
-      .split(separator: " ").prefix(2).joined(separator: " ")))
-    #expect(try Self.git(w, ["log", "-1", "--format=%s", "main"]) == "Nøgle tilbagekaldt for maja-kfu: \(oldFingerprint)")
+    #expect(
+      members.contains(
+        try String(contentsOf: newKey.appendingPathExtension("pub"), encoding: .utf8)
+          .split(separator: " ").prefix(2).joined(separator: " ")))
+    #expect(
+      try Self.git(w, ["log", "-1", "--format=%s", "main"]) == "Nøgle tilbagekaldt for maja-kfu: \(oldFingerprint)")
 
     // With only the old key at hand she cannot act any more; with the new one she can.
     let withOld = try w.pf(["comment", Self.section, "-m", "Stadig mig"], as: "maja-kfu")
     #expect(withOld.status == 77, "\(withOld.stderr)")
     let withNew = try CLI.policyflow(
       ["comment", Self.section, "-m", "Med den nye nøgle"],
-      environment: ["POLICYFLOW_WORKSPACE": w.root.path, "POLICYFLOW_USER": "maja-kfu", "POLICYFLOW_SIGNING_KEY": newKey.path])
+      environment: [
+        "POLICYFLOW_WORKSPACE": w.root.path, "POLICYFLOW_USER": "maja-kfu", "POLICYFLOW_SIGNING_KEY": newKey.path,
+      ])
     #expect(withNew.status == 0, "\(withNew.stderr)")
 
     // An act forged with the revoked key, decided against today's definition, takes no effect and is reported.
@@ -206,16 +229,22 @@ struct DefinitionTrustTests {
     let empty = try Self.git(w, ["hash-object", "-t", "tree", "/dev/null"])
     let forged = try CLI.run(
       "git",
-      ["-C", w.root.path, "-c", "gpg.format=ssh", "-c", "user.signingkey=\(oldKeys.appendingPathComponent("maja-kfu").path)",
-       "commit-tree", empty, "-p", template, "-S", "-m", message],
-      environment: ["GIT_AUTHOR_NAME": "Maja", "GIT_AUTHOR_EMAIL": try Self.git(w, ["log", "-1", "--format=%ae", template]),
-        "GIT_COMMITTER_NAME": "Maja", "GIT_COMMITTER_EMAIL": "x@example.invalid"])
+      [
+        "-C", w.root.path, "-c", "gpg.format=ssh", "-c",
+        "user.signingkey=\(oldKeys.appendingPathComponent("maja-kfu").path)",
+        "commit-tree", empty, "-p", template, "-S", "-m", message,
+      ],
+      environment: [
+        "GIT_AUTHOR_NAME": "Maja", "GIT_AUTHOR_EMAIL": try Self.git(w, ["log", "-1", "--format=%ae", template]),
+        "GIT_COMMITTER_NAME": "Maja", "GIT_COMMITTER_EMAIL": "x@example.invalid",
+      ])
     #expect(forged.status == 0, "\(forged.stderr)")
     #expect(message.contains("Policyflow-Definition: \(main)"), "\(message)")
     _ = try Self.git(w, ["update-ref", ref, forged.stdout.trimmingCharacters(in: .whitespacesAndNewlines), template])
     let findings = try w.verifyFindings()
     #expect(findings.count == 1, "\(findings)")
-    #expect(findings.first?.check == "record" && findings.first?.message.contains(oldFingerprint) == true, "\(findings)")
+    #expect(
+      findings.first?.check == "record" && findings.first?.message.contains(oldFingerprint) == true, "\(findings)")
     // Her comment and sign-off from before the revocation still count; the key commits are in force.
     #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM comment WHERE authorId='maja-kfu'") == "2")
     #expect(!findings.contains { $0.check == "definition" })
@@ -228,12 +257,17 @@ struct DefinitionTrustTests {
     let w = try CustomWorkspace(template)
     let url = w.root.appendingPathComponent("members.yaml")
     let text = try String(contentsOf: url, encoding: .utf8)
-    try text.replacingOccurrences(of: Self.reviewerLines, with: Self.chairLines).write(to: url, atomically: true, encoding: .utf8)
-    let commit = try CLI.git(["-c", "user.name=R", "-c", "user.email=rasmus@example.invalid", "commit", "-qam", "x"], in: w.root)
+    try text.replacingOccurrences(of: Self.reviewerLines, with: Self.chairLines).write(
+      to: url, atomically: true, encoding: .utf8)
+    let commit = try CLI.git(
+      ["-c", "user.name=R", "-c", "user.email=rasmus@example.invalid", "commit", "-qam", "x"], in: w.root)
     #expect(commit.status == 0)
     #expect(try w.pf(["status"]).stderr.contains("NOT in force"))
-    _ = try CLI.git(["-c", "user.name=Pernille Protokol", "-c", "user.email=pernille.protokol@example.invalid", "commit",
-      "-q", "--allow-empty", "-m", "Vedtaget"], in: w.root)
+    _ = try CLI.git(
+      [
+        "-c", "user.name=Pernille Protokol", "-c", "user.email=pernille.protokol@example.invalid", "commit",
+        "-q", "--allow-empty", "-m", "Vedtaget",
+      ], in: w.root)
     let status = try w.pf(["status"])
     #expect(status.status == 0 && !status.stderr.contains("NOT in force"), "\(status.stderr)")
     let verify = try w.pf(["verify"])
@@ -253,15 +287,23 @@ struct DefinitionTrustTests {
 
     // Under optional, an unsigned commit by a secretariat member's e-mail is authorised: here it requires signing.
     let policy = root.appendingPathComponent("policy.yaml")
-    try String(contentsOf: policy, encoding: .utf8).replacingOccurrences(of: "signing: optional", with: "signing: required")
-      .write(to: policy, atomically: true, encoding: .utf8)
-    #expect(try CLI.git(["-c", "user.name=Pernille Protokol", "-c", "user.email=pernille.protokol@example.invalid",
-      "commit", "-qam", "Underskrift kræves"], in: root).status == 0)
+    try String(contentsOf: policy, encoding: .utf8).replacingOccurrences(
+      of: "signing: optional", with: "signing: required"
+    )
+    .write(to: policy, atomically: true, encoding: .utf8)
+    #expect(
+      try CLI.git(
+        [
+          "-c", "user.name=Pernille Protokol", "-c", "user.email=pernille.protokol@example.invalid",
+          "commit", "-qam", "Underskrift kræves",
+        ], in: root
+      ).status == 0)
     let verify = try CLI.policyflow(["verify", "--json"], environment: ["POLICYFLOW_WORKSPACE": root.path])
     #expect(verify.status == 1)
     let report = try JSONDecoder().decode(VerifyReportJSON.self, from: Data(verify.stdout.utf8))
     #expect(report.findings.count == 1, "\(report.findings)")
-    #expect(report.findings.first?.check == "definition" && report.findings.first?.message.contains("first commit") == true)
+    #expect(
+      report.findings.first?.check == "definition" && report.findings.first?.message.contains("first commit") == true)
 
     let refused = try CLI.policyflow(
       ["clone", root.path, scratch.url.appendingPathComponent("copy").path, "--trust", "SHA256:abc"])

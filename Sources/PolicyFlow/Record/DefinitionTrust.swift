@@ -45,7 +45,8 @@ struct TrustLink: Equatable, Sendable {
     guard let commit = ObjectID(hex: row.commitId), let inForce = ObjectID(hex: row.inForce),
       let trustFrom = ObjectID(hex: row.trustFrom), let kind = Kind(rawValue: row.kind)
     else { return nil }
-    self.init(commit: commit, inForce: inForce, trustFrom: trustFrom, kind: kind, pending: row.pending, detail: row.detail)
+    self.init(
+      commit: commit, inForce: inForce, trustFrom: trustFrom, kind: kind, pending: row.pending, detail: row.detail)
   }
 }
 
@@ -68,12 +69,12 @@ public struct UnauthorisedDefinitionChange: Sendable, Equatable {
 ///
 /// - its *definition files* are every root entry of its tree except `sections/` (approved text) and `releases/`
 ///   (published releases); when they equal D's, nothing changed (approvals, releases, reverts);
-/// - otherwise it is a definition change. It is authorised — and becomes D — when it is not an approval or a release
-///   commit (those only carry text) and is signed by a key that D's members.yaml lists for a member with the role
-///   `secretariat`; under `signing: optional` in D, an unsigned commit whose author e-mail is a secretariat member's
-///   is authorised too (the author is trusted as typed, as `--as` is for acts). Anything else is ignored: D stays in
-///   force, and the change is reported until a secretariat member signs a commit that adopts it, or anybody puts
-///   D's files back (a revert changes nothing that was not authorised, so it needs no signature).
+/// - otherwise it is a definition change. It is authorised — and becomes D — when it is not an approval or a
+///   release commit (those only carry text) and is signed by a key that D's members.yaml lists for a member with
+///   the role `secretariat`; under `signing: optional` in D, an unsigned commit whose author e-mail is a secretariat
+///   member's is authorised too (the author is trusted as typed, as `--as` is for acts). Anything else is ignored: D
+///   stays in force, and the change is reported until a secretariat member signs a commit that adopts it, or
+///   anybody puts D's files back (a revert changes nothing that was not authorised, so it needs no signature).
 ///
 /// The verdict for a commit depends only on that commit and its first-parent ancestry, so it is the same on every
 /// copy; it is memoised per commit in this process and in the index (`definitionTrust`), so a command reads one row.
@@ -104,7 +105,9 @@ final class DefinitionChain {
         base = known
         break
       }
-      if useIndex, let store, let row = try store.read({ try $0.definitionTrust(current.hex) }), let link = TrustLink(row) {
+      if useIndex, let store, let row = try store.read({ try $0.definitionTrust(current.hex) }),
+        let link = TrustLink(row)
+      {
         links[current] = link
         base = link
         break
@@ -202,12 +205,15 @@ final class DefinitionChain {
       return (
         false,
         definition.manifest.signing == .required
-          ? "not signed (author <\(commit.author.email)>); a change to the definition needs a secretariat member's signature"
-          : "not signed, and its author <\(commit.author.email)> is no member of the secretariat")
+          ? "not signed (author <\(commit.author.email)>); a change to the definition needs a secretariat "
+            + "member's signature"
+          : "not signed, and its author <\(commit.author.email)> is no member of the secretariat"
+      )
     }
     let key: SSHPublicKey
     do {
-      key = try SSHSignature.verify(armored: signed.signature, message: signed.signedData, namespace: SSHSignature.gitNamespace)
+      key = try SSHSignature.verify(
+        armored: signed.signature, message: signed.signedData, namespace: SSHSignature.gitNamespace)
     } catch {
       return (false, "its signature does not verify (\(error.localizedDescription))")
     }
@@ -216,7 +222,9 @@ final class DefinitionChain {
     }) {
       return (true, "signed by \(member.id) of the secretariat (\(key.fingerprint))")
     }
-    let holder = definition.members.members.first { member in member.keys.contains { (try? SSHPublicKey(line: $0)) == key } }
+    let holder = definition.members.members.first { member in
+      member.keys.contains { (try? SSHPublicKey(line: $0)) == key }
+    }
     return (
       false,
       "signed with \(key.fingerprint), "
@@ -235,9 +243,10 @@ final class DefinitionChain {
       if link.kind == .unauthorised {
         let commit = try repository.commit(current)
         let base = commit.parents.first ?? link.inForce
-        changes.append(UnauthorisedDefinitionChange(
-          commit: current.hex, author: "\(commit.author.name) <\(commit.author.email)>", summary: commit.summary,
-          changed: try changedEntries(current, from: base), reason: link.detail, inForce: link.inForce.hex))
+        changes.append(
+          UnauthorisedDefinitionChange(
+            commit: current.hex, author: "\(commit.author.name) <\(commit.author.email)>", summary: commit.summary,
+            changed: try changedEntries(current, from: base), reason: link.detail, inForce: link.inForce.hex))
       }
       cursor = try repository.firstParent(of: current)
     }
@@ -257,8 +266,9 @@ extension Workspace {
     guard let first = try unauthorisedDefinitionChanges().first else { return }
     throw PolicyFlowError.notPermitted(
       "main carries a change to the definition that no secretariat member has signed (commit "
-        + "\(RecordEntry.shortID(first.commit)) by \(first.author): \(first.changed.joined(separator: ", "))). A signed "
-        + "\(what) would adopt it unseen, so nothing was changed. Look at it with `git show \(RecordEntry.shortID(first.commit))`, "
+        + "\(RecordEntry.shortID(first.commit)) by \(first.author): \(first.changed.joined(separator: ", "))). "
+        + "A signed \(what) would adopt it unseen, so nothing was changed. Look at it with "
+        + "`git show \(RecordEntry.shortID(first.commit))`, "
         + "then adopt it (`policyflow definition adopt`) or revert it (`policyflow definition revert`) first.")
   }
 }

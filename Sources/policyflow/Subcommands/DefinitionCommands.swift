@@ -119,7 +119,8 @@ func warnUnauthorisedDefinitionChanges(_ workspace: Workspace) throws {
   for change in changes {
     Terminal.warning(
       "main carries a change to the definition that is NOT in force: commit \(change.commit.prefix(10)) by "
-        + "\(change.author) (\"\(change.summary)\") changes \(change.changed.joined(separator: ", ")); \(change.reason). "
+        + "\(change.author) (\"\(change.summary)\") changes \(change.changed.joined(separator: ", ")); "
+        + "\(change.reason). "
         + "Every rule uses the definition of \(change.inForce.prefix(10)) until the secretariat adopts it "
         + "(`policyflow definition adopt`) or reverts it (`policyflow definition revert`).")
   }
