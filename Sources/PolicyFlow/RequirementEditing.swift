@@ -71,6 +71,7 @@ extension Workspace {
       throw PolicyFlowError.usage("requirement files are requirements/<name>.yaml (lower-case name); `\(file)` is not.")
     }
     return try performWrite {
+      try requireNoPendingDefinitionChange("requirement change")
       guard let main = try repository.referenceTarget(Workspace.mainRef) else {
         throw PolicyFlowError.internal("main does not exist; run `policyflow verify`.")
       }

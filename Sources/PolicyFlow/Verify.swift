@@ -37,18 +37,41 @@ extension Workspace {
 
     for problem in try store.sqliteIntegrityFindings() { finding("sqlite", "database", problem) }
 
-    // The definition in force, parsed again from git without the cache: a forged cache is a finding.
+    // The definition in force, decided and parsed again from git without the index's memo or the cache: a forged
+    // cache is a finding.
     if let main = try repository.referenceTarget(Workspace.mainRef) {
-      let parsed = try Workspace.loadCommittedDefinition(from: repository, at: main)
-      if main == definitionCommit, parsed.0 != definition || parsed.1 != workflow {
+      let fresh = DefinitionChain(repository: repository, store: nil)
+      let link = try fresh.link(at: main)
+      if let memo = try store.read({ try $0.definitionTrust(main.hex) }), memo != link.record {
+        finding(
+          "definition-cache", "definitionTrust",
+          "the index's memo of the chain of trust differs from what git gives for main; run `policyflow reindex`")
+      }
+      let parsed = try Workspace.loadCommittedDefinition(from: repository, at: link.inForce)
+      if main == mainCommit, link.inForce == definitionCommit, parsed.0 != definition || parsed.1 != workflow {
         finding(
           "definition-cache", ".policyflow/definition.cache",
           "the cached definition differs from the one committed on main; run `policyflow reindex`")
       }
       // The rebuild below judges every action by definitions read from git alone.
-      (definition, workflow, definitionCommit) = (parsed.0, parsed.1, main)
+      chain = fresh
+      (definition, workflow, definitionCommit, mainCommit) = (parsed.0, parsed.1, link.inForce, main)
       parsedDefinitions = [:]
       definitionsByCommit = [:]
+      for change in try fresh.pendingChanges(at: main) {
+        finding(
+          "definition", "main \(RecordEntry.shortID(change.commit))",
+          "changes \(change.changed.joined(separator: ", ")) without the secretariat's authority (\(change.reason)); "
+            + "it is ignored and the definition of \(RecordEntry.shortID(change.inForce)) stays in force until a "
+            + "secretariat member adopts it (`policyflow definition adopt`) or it is reverted (`policyflow definition revert`)")
+      }
+      if try rootNeedsSignature(fresh, main: main) {
+        let root = try rootCommit(of: main)
+        finding(
+          "definition", "main \(RecordEntry.shortID(root.hex))",
+          "the workspace's first commit, the root of the chain of trust, is not signed by a secretariat member it "
+            + "lists (\(try fresh.authorisation(of: root, by: root).detail)); copies cannot check that they hold this policy")
+      }
     }
 
     // The objects a rebuild reads must be there: a missing or damaged revision is named as such, and the
@@ -184,6 +207,22 @@ extension Workspace {
           + "policy; `policyflow reindex` accepts the record as it is now.")
     }
     return report
+  }
+
+  /// The first commit of main's first-parent history.
+  func rootCommit(of main: ObjectID) throws -> ObjectID {
+    var cursor = main
+    while let parent = try repository.firstParent(of: cursor) { cursor = parent }
+    return cursor
+  }
+
+  /// Under `signing: required`, the root must be signed by a secretariat member its own members.yaml lists.
+  private func rootNeedsSignature(_ chain: DefinitionChain, main: ObjectID) throws -> Bool {
+    guard definition.manifest.signing == .required else { return false }
+    let root = try rootCommit(of: main)
+    let authorised = try chain.authorisation(of: root, by: root).authorised
+    let signed = try repository.commitSignature(root) != nil
+    return !authorised || !signed
   }
 
   /// `main` carries the definition and only approved text: every file under `sections/` is an approved revision

@@ -49,10 +49,14 @@ extension Workspace {
 
   /// Another process may have written between opening the workspace and taking the lock: read again.
   func refreshUnderLock() throws {
-    if let main = try repository.referenceTarget(Workspace.mainRef), main != definitionCommit {
-      (definition, workflow) = try Workspace.loadCommittedDefinition(
-        from: repository, at: main, cache: location.stateDirectory.appendingPathComponent("definition.cache"))
-      definitionCommit = main
+    if let main = try repository.referenceTarget(Workspace.mainRef), main != mainCommit {
+      let inForce = try chain.link(at: main, useIndex: true).inForce
+      if inForce != definitionCommit {
+        (definition, workflow) = try Workspace.loadCommittedDefinition(
+          from: repository, at: inForce, cache: location.stateDirectory.appendingPathComponent("definition.cache"))
+        definitionCommit = inForce
+      }
+      mainCommit = main
     }
     try catchUpIndex()
   }
@@ -125,13 +129,13 @@ extension Workspace {
     let (now, offset) = Workspace.actionTime(clock)
     var entry = RecordEntry(
       kind: draft.kind, actor: actor.id, time: now, offsetMinutes: offset,
-      sequence: try store.read { try $0.maxSequence() } + 1, definition: draft.definition ?? definitionCommit,
+      sequence: try store.read { try $0.maxSequence() } + 1, definition: draft.definition ?? mainCommit,
       section: draft.section, subject: draft.subject, body: draft.body, fields: draft.fields)
     entry.authorEmail = actor.email
     let applied = try dryRun(entry)
     var moves: [ReferenceMove] = draft.sideMove.map { [$0] } ?? []
     if let approval = applied.approval {
-      let main = draft.sideMove?.name == Workspace.mainRef ? draft.sideMove!.new : definitionCommit
+      let main = draft.sideMove?.name == Workspace.mainRef ? draft.sideMove!.new : mainCommit
       let commit = try writeApprovalCommit(approval, actor: actor, on: main, time: now, offset: offset, signer: signer)
       entry[.approvalCommit] = commit.hex
       moves.append(ReferenceMove(name: Workspace.mainRef, old: main, new: commit))

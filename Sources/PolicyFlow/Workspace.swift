@@ -105,8 +105,14 @@ public final class Workspace {
   public internal(set) var workflow: WorkflowDefinition
   let repository: Repository
   internal(set) var store: Store
-  /// The commit of `main` whose definition is loaded.
+  /// The commit whose definition is loaded: the one in force at `mainCommit` by the definition's chain of trust
+  /// (see `DefinitionChain`), or, while an action is replayed, the one in force at the commit it names.
   var definitionCommit: ObjectID
+  /// The commit `main` points at, as this command last read it: new actions are decided against it (their
+  /// `Policyflow-Definition`) and approvals are written on it.
+  var mainCommit: ObjectID
+  /// Which commit's definition is in force at each commit of main (memoised in the index).
+  var chain: DefinitionChain
   /// Definitions parsed in this process, by the blob ids of their files.
   var parsedDefinitions: [String: (PolicyDefinition, WorkflowDefinition)] = [:]
   var definitionsByCommit: [ObjectID: (PolicyDefinition, WorkflowDefinition)] = [:]
@@ -139,6 +145,8 @@ public final class Workspace {
           + "policy again with `policyflow clone URL DIR`.")
     }
     definitionCommit = main
+    mainCommit = main
+    chain = DefinitionChain(repository: repository, store: nil)
     // Before the index is opened (which replaces an index of another format): a first release's database is the
     // only copy of its record and must be left as it is.
     guard try repository.referenceTarget(RecordRefs.policy) != nil else {
@@ -154,8 +162,12 @@ public final class Workspace {
           + "`\(RecordRefs.fetchCommand)`.")
     }
     store = try Workspace.openIndex(location)
+    chain = DefinitionChain(repository: repository, store: store)
+    // The definition in force is the last one the secretariat authorised, not necessarily main's own files.
+    let inForce = try chain.link(at: main, useIndex: true).inForce
+    definitionCommit = inForce
     (definition, workflow) = try Workspace.loadCommittedDefinition(
-      from: repository, at: main, cache: location.stateDirectory.appendingPathComponent("definition.cache"))
+      from: repository, at: inForce, cache: location.stateDirectory.appendingPathComponent("definition.cache"))
     try catchUpIndex()
   }
 

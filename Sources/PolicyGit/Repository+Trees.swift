@@ -236,3 +236,56 @@ extension Repository {
     return ObjectID(out)
   }
 }
+
+// MARK: - Top-level entries (the definition's chain of trust compares them)
+
+/// One entry directly in a tree: a file or a directory, by name, with its object id and git file mode.
+public struct TreeEntry: Sendable, Equatable, Hashable {
+  public let name: String
+  public let id: ObjectID
+  public let mode: UInt32
+}
+
+extension Repository {
+  /// The entries directly in the root tree of `commit` (files and directories), in git's tree order.
+  public func rootEntries(of commit: ObjectID) throws -> [TreeEntry] {
+    let operation = "list the root tree of \(commit)"
+    return try withTree(try treeID(of: commit), operation) { tree in
+      (0..<git_tree_entrycount(tree)).map { index in
+        let entry = git_tree_entry_byindex(tree, index)
+        return TreeEntry(
+          name: String(cString: git_tree_entry_name(entry)), id: ObjectID(git_tree_entry_id(entry)!),
+          mode: git_tree_entry_filemode(entry).rawValue)
+      }
+    }
+  }
+
+  /// A new root tree: the root entries of `base`, with the entries named in `names` taken from `source` instead
+  /// (removed where `source` has none). Used to put an earlier definition back beside today's approved text.
+  public func tree(rootOf base: ObjectID, replacing names: Set<String>, from source: ObjectID) throws -> ObjectID {
+    let operation = "build a tree from \(base) with \(names.sorted().joined(separator: ", ")) of \(source)"
+    let wanted = try rootEntries(of: source).filter { names.contains($0.name) }
+    return try withTree(try treeID(of: base), operation) { tree in
+      var builder: OpaquePointer?
+      try check(git_treebuilder_new(&builder, handle, tree), operation)
+      defer { git_treebuilder_free(builder) }
+      for name in names where git_treebuilder_get(builder, name) != nil {
+        try check(git_treebuilder_remove(builder, name), operation)
+      }
+      for entry in wanted {
+        var oid = entry.id.oid
+        try check(git_treebuilder_insert(nil, builder, entry.name, &oid, git_filemode_t(entry.mode)), operation)
+      }
+      var out = git_oid()
+      try check(git_treebuilder_write(&out, builder), operation)
+      return ObjectID(out)
+    }
+  }
+
+  /// The first parent of `commit` (nil for a root commit), without reading its message.
+  public func firstParent(of commit: ObjectID) throws -> ObjectID? {
+    try withCommit(commit, "look up commit \(commit)") { commit in
+      git_commit_parentcount(commit) == 0 ? nil : ObjectID(git_commit_parent_id(commit, 0))
+    }
+  }
+}

@@ -195,6 +195,14 @@ public class StoreReader {
     return tips
   }
 
+  /// The chain-of-trust memo for one commit of main, if a command judged it before.
+  public func definitionTrust(_ commitId: String) throws -> DefinitionTrustRecord? {
+    // Plain SQL: a keyed fetch would first ask SQLite for the table's primary key, on every command.
+    try DefinitionTrustRecord.fetchOne(
+      db, sql: "SELECT commitId, inForce, trustFrom, kind, pending, detail FROM definitionTrust WHERE commitId = ?",
+      arguments: [commitId])
+  }
+
   public func isIndexed(record commitId: String) throws -> Bool {
     try Bool.fetchOne(
       db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM record WHERE commitId = ?)"), arguments: [commitId]) ?? false
@@ -319,6 +327,15 @@ public final class StoreTransaction: StoreReader {
   public func noteRewoundRef(_ ref: String, from: String, to: String?, at: Date) throws {
     try db.execute(
       sql: "INSERT INTO rewoundRef (ref, fromCommit, toCommit, at) VALUES (?, ?, ?, ?)", arguments: [ref, from, to, at])
+  }
+
+  /// Remembers how commits of main stand in the definition's chain of trust (idempotent).
+  public func rememberDefinitionTrust(_ rows: [DefinitionTrustRecord]) throws {
+    for row in rows {
+      try db.execute(
+        sql: "INSERT OR REPLACE INTO definitionTrust (commitId, inForce, trustFrom, kind, pending, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        arguments: [row.commitId, row.inForce, row.trustFrom, row.kind, row.pending, row.detail])
+    }
   }
 
   public func setRecordTip(_ ref: String, _ commitId: String) throws {

@@ -509,3 +509,39 @@ public struct RecordRow: Codable, FetchableRecord, PersistableRecord, Sendable, 
     refusedAtSync = try row.decode(forColumn: "refusedatsync")
   }
 }
+
+// MARK: - The definition's chain of trust
+
+/// How one commit of `main` stands in the definition's chain of trust (see PolicyFlow's `DefinitionTrust`).
+public struct DefinitionTrustRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
+  public static let databaseTableName = "definitionTrust"
+  public var commitId: String
+  /// The commit whose definition is in force at this commit.
+  public var inForce: String
+  /// The commit whose members.yaml and signing mode decide who may authorise the next change.
+  public var trustFrom: String
+  /// `root`, `unchanged`, `authorised`, `unauthorised` or `carried`.
+  public var kind: String
+  /// Whether main's definition files here differ from the definition in force (an unauthorised change waits).
+  public var pending: Bool
+  /// Why a change is not authorised, or who authorised it.
+  public var detail: String
+
+  public init(commitId: String, inForce: String, trustFrom: String, kind: String, pending: Bool, detail: String) {
+    self.commitId = commitId
+    self.inForce = inForce
+    self.trustFrom = trustFrom
+    self.kind = kind
+    self.pending = pending
+    self.detail = detail
+  }
+
+  public init(row: Row) throws {
+    commitId = try row.decode(forColumn: "commitid")
+    inForce = try row.decode(forColumn: "inforce")
+    trustFrom = try row.decode(forColumn: "trustfrom")
+    kind = try row.decode(forColumn: "kind")
+    pending = try row.decode(forColumn: "pending")
+    detail = try row.decode(forColumn: "detail")
+  }
+}

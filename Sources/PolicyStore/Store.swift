@@ -225,6 +225,19 @@ public final class Store: @unchecked Sendable {
         t.column("at", .datetime).notNull()
       }
     }
+    // The definition's chain of trust, one row per commit of main's first-parent history that a command has
+    // judged: which commit's definition is in force there and why. A memo of what git alone decides (a pure
+    // function of the commit and its first-parent ancestry), so a command reads one row instead of walking main.
+    migrator.registerMigration("index v3: the definition's chain of trust") { db in
+      try db.create(table: "definitionTrust") { t in
+        t.primaryKey("commitId", .text)
+        t.column("inForce", .text).notNull()
+        t.column("trustFrom", .text).notNull()
+        t.column("kind", .text).notNull()
+        t.column("pending", .boolean).notNull()
+        t.column("detail", .text).notNull()
+      }
+    }
     return migrator
   }
 

@@ -225,12 +225,13 @@ struct BadInputTests {
   ]
   static let someCommands = Array(everyCommand.prefix(6))
 
-  /// The definition in force is the one committed on main: write `text` to `file` and commit it with git.
+  /// The definition in force is the one committed on main and signed by the secretariat: write `text` to `file` and
+  /// commit it with git, signed with the secretariat's key (what is tested here is the file, not the chain of trust).
   static func commitDefinition(_ w: TemplateWorkspace, _ file: String, _ text: String, message: String) throws {
     try text.write(to: w.root.appendingPathComponent(file), atomically: true, encoding: .utf8)
     let commit = try CLI.git(
-      ["-c", "user.name=Pernille Protokol", "-c", "user.email=pernille@example.invalid", "commit", "-q", "-m", message,
-       "--", file], in: w.root)
+      TestKeys.signing() + ["-c", "user.name=Pernille Protokol", "-c", "user.email=pernille.protokol@example.invalid",
+       "commit", "-q", "-m", message, "--", file], in: w.root)
     #expect(commit.status == 0, "git commit: \(commit.stderr)")
   }
 

@@ -34,7 +34,7 @@ struct DefinitionCacheTests {
       of: "    roles: [reviewer]\n", with: "    roles: [reviewer]\n    keys: [\"\(publicKey)\"]\n")
     try text.replacingOccurrences(of: "members:\n", with: "members:\n" + newcomer)
       .write(to: members, atomically: true, encoding: .utf8)
-    #expect(try CLI.git(["-c", "user.name=T", "-c", "user.email=t@example.invalid", "commit", "-qam", "Ny anmelder"],
+    #expect(try CLI.git(TestKeys.signing() + ["-c", "user.name=T", "-c", "user.email=t@example.invalid", "commit", "-qam", "Ny anmelder"],
       in: w.root).status == 0)
 
     let after = try CLI.policyflow(
@@ -74,7 +74,7 @@ struct DefinitionCacheTests {
     let text = try String(contentsOf: policy, encoding: .utf8)
     try text.replacingOccurrences(of: "workflow: section-review", with: "workflow: [section-review")
       .write(to: policy, atomically: true, encoding: .utf8)
-    #expect(try CLI.git(["-c", "user.name=T", "-c", "user.email=t@example.invalid", "commit", "-qam", "Fejl"],
+    #expect(try CLI.git(TestKeys.signing() + ["-c", "user.name=T", "-c", "user.email=t@example.invalid", "commit", "-qam", "Fejl"],
       in: w.root).status == 0)
     let refused = try w.pf(["status"])
     #expect(refused.status == 65, "\(refused.stderr)")

@@ -201,7 +201,7 @@ struct SigningTests {
     without.removeSubrange(start.lowerBound..<(next ?? members.endIndex))
     try without.write(to: w.root.appendingPathComponent("members.yaml"), atomically: true, encoding: .utf8)
     _ = try Self.git(w, ["add", "members.yaml"])
-    _ = try Self.git(w, ["-c", "user.name=Pernille Protokol", "-c", "user.email=x@example.invalid", "commit", "-qm", "Maja er stoppet"])
+    _ = try Self.git(w, TestKeys.signing() + ["-c", "user.name=Pernille Protokol", "-c", "user.email=x@example.invalid", "commit", "-qm", "Maja er stoppet"])
     #expect(try w.pf(["status"]).status == 0)
     #expect(try w.verifyFindings().isEmpty)
     #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM signoff WHERE personId='maja-kfu'") == "1")

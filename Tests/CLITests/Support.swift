@@ -536,6 +536,15 @@ enum TestKeys {
     }
   }
 
+  /// git options that make `git commit` sign in git's SSH format with `member`'s throwaway key, as a secretariat
+  /// member does with `git commit -S` (`gpg.format=ssh`): a change to the definition counts only when so signed.
+  static func signing(as member: String = "pernille-sekretariat") -> [String] {
+    [
+      "-c", "gpg.format=ssh", "-c", "user.signingkey=\(shared.appendingPathComponent(member).path)",
+      "-c", "commit.gpgsign=true",
+    ]
+  }
+
   /// `scratch/keys`, a link to the shared keys.
   static func link(in scratch: Scratch) throws -> URL {
     let link = scratch.url.appendingPathComponent("keys")

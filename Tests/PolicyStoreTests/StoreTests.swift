@@ -28,13 +28,14 @@ struct StoreTests {
     return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  @Test("one migration creates every table of the index, in WAL mode with foreign keys")
+  @Test("the migrations create every table of the index, in WAL mode with foreign keys")
   func migration() throws {
     let store = try openStore()
-    #expect(try store.appliedMigrations() == ["index v2: the record in git, joined copies"])
+    #expect(try store.appliedMigrations() == ["index v2: the record in git, joined copies", "index v3: the definition's chain of trust"])
     let tables = try sqlite("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").split(separator: "\n")
     for table in [
       "section", "revision", "signoff", "comment", "requirement", "requirementLink", "event", "record", "recordTip",
+      "definitionTrust",
     ] {
       #expect(tables.contains(Substring(table)), "missing table \(table)")
     }
@@ -52,7 +53,9 @@ struct StoreTests {
     #expect(try sqlite("SELECT count(*) FROM sqlite_master WHERE type='index' AND name='comment_open_threads'") == "1")
     // Opening again does not re-run the migration.
     _ = try openStore()
-    #expect(try sqlite("SELECT identifier FROM grdb_migrations") == "index v2: the record in git, joined copies")
+    #expect(
+      try sqlite("SELECT group_concat(identifier, '|') FROM grdb_migrations")
+        == "index v2: the record in git, joined copies|index v3: the definition's chain of trust")
   }
 
   @Test(
@@ -60,7 +63,7 @@ struct StoreTests {
     arguments: [
       ["v1: sections, revisions, sign-offs, comments, requirements, events", "v2: headings of each revision",
        "v3: index of open comment threads"],
-      ["index v2: the record in git, joined copies", "index v3: from a later version"],
+      ["index v2: the record in git, joined copies", "index v9: from a later version"],
     ])
   func foreignMigrations(_ identifiers: [String]) throws {
     _ = try openStore()

@@ -9,11 +9,18 @@ extension Workspace {
   ///
   /// Definitions are parsed once per process for each distinct set of definition files (their blob ids): a
   /// history of thousands of approvals on `main` has a handful of distinct definitions.
+  ///
+  /// The definition used is the one in force at `commit` by the chain of trust (`DefinitionChain`): an action that
+  /// names a commit carrying an unauthorised change is judged by the last authorised definition before it.
   func withDefinition<T>(at commit: ObjectID, _ body: () throws -> T) throws -> T {
-    if commit == definitionCommit { return try body() }
+    guard repository.objectExists(commit) else {
+      throw PolicyFlowError.notPermitted("the action names the definition commit \(commit), which is not in the repository.")
+    }
+    let inForce = try chain.link(at: commit).inForce
+    if inForce == definitionCommit { return try body() }
     let saved = (definition, workflow, definitionCommit)
-    (definition, workflow) = try definitionPair(at: commit)
-    definitionCommit = commit
+    (definition, workflow) = try definitionPair(at: inForce)
+    definitionCommit = inForce
     defer { (definition, workflow, definitionCommit) = saved }
     return try body()
   }

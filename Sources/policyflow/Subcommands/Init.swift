@@ -57,6 +57,8 @@ struct Status: ParsableCommand {
   func run() throws {
     try runUseCase {
       let workspace = try global.openWorkspace()
+      // On stderr, so that --json stays the stable list it is.
+      try warnUnauthorisedDefinitionChanges(workspace)
       var statuses = try workspace.status(sectionId: section)
       if let department {
         let code = try workspace.departmentCode(department)

@@ -200,19 +200,33 @@ struct Clone: ParsableCommand {
     abstract: "Make a new copy of a policy from a git remote (a shared directory, SSH or HTTPS).",
     discussion: """
       Fetches main, the section branches and the review record (refs/policyflow/*), checks out main and builds
-      the index. DIR defaults to the last part of URL without `.git`.
+      the index. DIR defaults to the last part of URL without `.git`. Prints the fingerprint of the key that signed
+      the policy's first commit (the root of the definition's chain of trust); with --trust, a remote whose root
+      was signed by another key is refused (77) and nothing is left behind.
       """)
   @Argument(help: "A path, file://, ssh:// (or user@host:path) or https:// URL of the policy's repository.") var url: String
   @Argument(help: "The directory to create.") var directory: String?
+  @Option(
+    help: ArgumentHelp(
+      "Refuse the copy (exit 77) unless the policy's first commit is signed by the key with this fingerprint.",
+      valueName: "SHA256:…"))
+  var trust: String?
 
   func run() throws {
     try runUseCase {
       let name = directory ?? String(
         (url.split(separator: "/").last ?? "policy").replacingOccurrences(of: ".git", with: ""))
       let target = URL(fileURLWithPath: name, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-      let workspace = try RecordFetch.clone(url: url, into: target)
+      let (workspace, root) = try RecordFetch.clone(url: url, into: target, trust: trust)
       let sections = try workspace.status().count
       print("cloned \(url) into \(workspace.location.root.path): \(sections) sections, index built from the record")
+      if let fingerprint = root.fingerprint {
+        print("root of trust: \(fingerprint)\(root.signer.map { " (\($0))" } ?? "") signed the first commit \(root.commit.prefix(10))"
+          + (trust == nil ? "; compare it with the fingerprint the secretariat gave you (or clone with --trust)" : ", as --trust expects"))
+      } else {
+        Terminal.warning("the policy's first commit \(root.commit.prefix(10)) is not signed: nothing anchors its chain of trust.")
+      }
+      try warnUnauthorisedDefinitionChanges(workspace)
     }
   }
 }
