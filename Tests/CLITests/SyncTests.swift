@@ -144,6 +144,33 @@ struct SyncTests {
     #expect(try a.ok(["status", "--json"]).stdout == (try b.ok(["status", "--json"]).stdout))
   }
 
+  @Test("definition changes to different files made apart are joined on main and stay in force (chain of trust)")
+  func definitionChangesMadeApart() throws {
+    let shared = try SharedPolicy()
+    let a = try shared.copy("a")
+    let b = try shared.copy("b")
+    try a.ok(
+      ["req", "add", "WS-MED-90", "--file", "requirements/workshop-2022.yaml", "--theme", "Medborgerskab", "--text",
+       "Fra kopi A", "--targets", "social"], as: "pernille-sekretariat")
+    let keyFile = a.scratch.url.appendingPathComponent("ny-noegle")
+    let made = try CLI.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "ny", "-f", keyFile.path])
+    #expect(made.status == 0, "\(made.stderr)")
+    try b.ok(["key", "add", "karen-kff", keyFile.path + ".pub", "-m", "Ny bærbar"], as: "pernille-sekretariat")
+    try Self.settle([a, b])
+    try Self.expectIdentical([a, b])
+    let parents = try a.git(["rev-list", "--parents", "-1", "main"]).split(separator: " ")
+    #expect(parents.count == 3, "main is a join of both definition changes")
+    // Both changes are in force on both copies: the new requirement is listed, the new key is in members.yaml.
+    for copy in [a, b] {
+      #expect(try copy.ok(["req", "list", "--json"]).stdout.contains("WS-MED-90"))
+      let members = try copy.git(["show", "main:members.yaml"])
+      let publicKey = try String(contentsOf: URL(fileURLWithPath: keyFile.path + ".pub"), encoding: .utf8)
+      #expect(members.contains(String(publicKey.split(separator: " ")[1])))
+      let status = try copy.pf(["status"])
+      #expect(!status.stderr.contains("not in force") && !status.stderr.contains("unauthorised"), "\(status.stderr)")
+    }
+  }
+
   @Test("no remote: 66 with what to do; both copies changed the definition apart: 77, main untouched, nothing lost")
   func refusals() throws {
     let lonely = try TemplateWorkspace()

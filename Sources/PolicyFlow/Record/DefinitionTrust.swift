@@ -161,7 +161,9 @@ final class DefinitionChain {
     let carried = key == parentKey
     let commit = try repository.commit(id)
     let verdict: (authorised: Bool, detail: String)
-    if ApprovalMessage.parse(commit) != nil || !commit.trailerValues("Policyflow-Release").isEmpty {
+    if RecordJoin.isSyncCommit(commit), commit.parents.count == 2 {
+      verdict = try joinVerdict(commit)
+    } else if ApprovalMessage.parse(commit) != nil || !commit.trailerValues("Policyflow-Release").isEmpty {
       verdict = (false, "an approval or release commit carries approved text, never a change to the definition")
     } else {
       verdict = try authorisation(of: id, by: parent.trustFrom)
@@ -177,6 +179,23 @@ final class DefinitionChain {
     return TrustLink(
       commit: id, inForce: id, trustFrom: loads ? id : parent.trustFrom, kind: .authorised, pending: false,
       detail: verdict.detail)
+  }
+
+  /// `sync`'s join of two copies of main decides nothing: it is in force when both joined definitions are (neither
+  /// carries an unauthorised change) and it holds exactly their file-by-file merge — the one rule sync writes it by.
+  private func joinVerdict(_ commit: Commit) throws -> (authorised: Bool, detail: String) {
+    for parent in commit.parents where try link(at: parent).pending {
+      return (false, "it joins \(RecordEntry.shortID(parent.hex)), which carries a change to the definition not in force")
+    }
+    let (merged, conflicts) = try PolicySync.mergeDefinitionFiles(in: repository, commit.parents[0], commit.parents[1])
+    let held = PolicySync.definitionFiles(try repository.allFiles(in: commit.id))
+    let relevant = { (files: [String: ObjectID]) in
+      files.filter { path, _ in !Self.textEntries.contains(String(path.split(separator: "/").first ?? "")) }
+    }
+    guard conflicts.isEmpty, relevant(held) == relevant(merged) else {
+      return (false, "a join by sync must hold exactly the file-by-file merge of the definitions it joins; this one does not")
+    }
+    return (true, "the join by sync of two copies whose definitions are both in force")
   }
 
   /// The definition at `commit`, for its members and signing mode (nil when it does not load).

@@ -332,26 +332,25 @@ public struct PolicySync {
     return true
   }
 
-  /// Files of `main` other than the approved texts.
-  static func definitionFiles(_ files: [String: ObjectID]) -> [String: ObjectID] {
-    files.filter { !$0.key.hasPrefix("sections/") }
-  }
-
-  /// A three-way merge of the definition files, file by file; a file both copies changed differently stops the sync.
-  private func mergedDefinition(local: ObjectID, remote: ObjectID) throws -> [String: ObjectID] {
-    let base = try repository.mergeBase(local, remote).map { Self.definitionFiles(try repository.allFiles(in: $0)) } ?? [:]
-    let ours = Self.definitionFiles(try repository.allFiles(in: local))
-    let theirs = Self.definitionFiles(try repository.allFiles(in: remote))
+  /// The definition files of two copies of `main` merged file by file against their merge base: a file only one
+  /// side changed is taken from it; a file both changed differently is a conflict. The one rule for `sync`, which
+  /// writes the join, and for the chain of trust, which accepts a join only if it holds exactly this.
+  static func mergeDefinitionFiles(in repository: Repository, _ a: ObjectID, _ b: ObjectID) throws
+    -> (merged: [String: ObjectID], conflicts: [String])
+  {
+    let base = try repository.mergeBase(a, b).map { definitionFiles(try repository.allFiles(in: $0)) } ?? [:]
+    let ours = definitionFiles(try repository.allFiles(in: a))
+    let theirs = definitionFiles(try repository.allFiles(in: b))
     var merged: [String: ObjectID] = [:]
     var conflicts: [String] = []
     for path in Set(base.keys).union(ours.keys).union(theirs.keys).sorted() {
-      let (b, o, t) = (base[path], ours[path], theirs[path])
+      let (o, t, common) = (ours[path], theirs[path], base[path])
       let result: ObjectID?
       if o == t {
         result = o
-      } else if o == b {
+      } else if o == common {
         result = t
-      } else if t == b {
+      } else if t == common {
         result = o
       } else {
         conflicts.append(path)
@@ -359,6 +358,17 @@ public struct PolicySync {
       }
       if let result { merged[path] = result }
     }
+    return (merged, conflicts)
+  }
+
+  /// Files of `main` other than the approved texts.
+  static func definitionFiles(_ files: [String: ObjectID]) -> [String: ObjectID] {
+    files.filter { !$0.key.hasPrefix("sections/") }
+  }
+
+  /// A three-way merge of the definition files, file by file; a file both copies changed differently stops the sync.
+  private func mergedDefinition(local: ObjectID, remote: ObjectID) throws -> [String: ObjectID] {
+    let (merged, conflicts) = try Self.mergeDefinitionFiles(in: repository, local, remote)
     guard conflicts.isEmpty else {
       SyncMarker.clear(workspace.location)
       throw PolicyFlowError.notPermitted(
