@@ -147,6 +147,7 @@ extension Workspace {
       try refreshUnderLock()
     }
     FaultPoint.afterIndex.hit()
+    packReferences()
     var result = applied
     result.approvalCommit = entry.objectID(.approvalCommit)
     if let comment = try store.read({ try $0.comment(recordId: commit.hex) }) { result.comment = comment }
@@ -227,6 +228,13 @@ extension Workspace {
     if (try? FileManager.default.removeItem(at: lock)) != nil {
       warn("removed .git/\(path).lock, left behind by an interrupted command.")
     }
+  }
+
+  /// Packs the refs this write left loose (its record ref, a section branch, main), so that the next command lists
+  /// the record refs from `packed-refs` instead of reading a file per ref. Only an optimisation: when it cannot
+  /// (a `git` command holds `packed-refs.lock`), the refs stay loose and are listed all the same.
+  func packReferences() {
+    do { try repository.packReferences() } catch {}
   }
 
   func warn(_ message: String) {
