@@ -233,8 +233,12 @@ extension Workspace {
   /// Packs the refs this write left loose (its record ref, a section branch, main), so that the next command lists
   /// the record refs from `packed-refs` instead of reading a file per ref. Only an optimisation: when it cannot
   /// (a `git` command holds `packed-refs.lock`), the refs stay loose and are listed all the same.
+  ///
+  /// Through a handle of its own: libgit2 keeps marking every ref it once packed as "was loose" in a handle's cache,
+  /// so a long-lived handle (the generator, the tests) re-checked all 2,000 refs on every pack (four system calls
+  /// each), while a fresh one looks only at the refs that are loose now.
   func packReferences() {
-    do { try repository.packReferences() } catch {}
+    do { try Repository.open(at: location.root).packReferences() } catch {}
   }
 
   func warn(_ message: String) {

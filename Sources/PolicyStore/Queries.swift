@@ -111,18 +111,19 @@ public class StoreReader {
   }
 
   /// The open threads of one section: how many, and the record ids of the blocking ones (oldest first) — what the
-  /// guards of every replayed action on it read, without decoding the section's comments.
+  /// guards of every replayed action on it read. Counted by SQLite in the partial index of open threads: decoding
+  /// the section's comments made a catch-up of many comments on one section quadratic.
   public func openThreads(of sectionId: String) throws -> (count: Int, blocking: [String]) {
-    var count = 0
-    var blocking: [String] = []
-    let rows = try Row.fetchCursor(
+    let count = try Int.fetchOne(
       db.cachedStatement(sql: """
-        SELECT recordId, blocking FROM comment WHERE sectionId = ? AND parentId IS NULL AND status = 'open' ORDER BY id
+        SELECT count(*) FROM comment INDEXED BY comment_open_threads
+        WHERE sectionId = ? AND parentId IS NULL AND status = 'open'
+        """), arguments: [sectionId]) ?? 0
+    let blocking = try String.fetchAll(
+      db.cachedStatement(sql: """
+        SELECT recordId FROM comment INDEXED BY comment_open_threads
+        WHERE sectionId = ? AND parentId IS NULL AND status = 'open' AND blocking = 1 ORDER BY id
         """), arguments: [sectionId])
-    while let row = try rows.next() {
-      count += 1
-      if row[1] as Bool { blocking.append(row[0]) }
-    }
     return (count, blocking)
   }
 
@@ -242,14 +243,28 @@ public class StoreReader {
   /// string that SQLite concatenates: decoding a row per ref cost ~10,000 instructions a ref (30 M at 1,000 refs
   /// over a write's three comparisons), splitting the string a tenth of that.
   public func recordTips() throws -> [String: String] {
-    let text = try String.fetchOne(
+    var text = try String.fetchOne(
       db.cachedStatement(sql: "SELECT group_concat(ref || ' ' || commitId, char(10)) FROM recordTip")) ?? ""
-    var tips: [String: String] = [:]
-    for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
-      guard let space = line.lastIndex(of: UInt8(ascii: " ")) else { continue }
-      tips[String(decoding: line[..<space], as: UTF8.self)] = String(decoding: line[line.index(after: space)...], as: UTF8.self)
+    return text.withUTF8 { bytes in
+      // "ref commit" lines; a ref name has no space (git forbids it), a commit id is 40 hex digits.
+      var tips: [String: String] = [:]
+      var start = 0
+      var space = -1
+      for index in 0...bytes.count {
+        let byte = index < bytes.count ? bytes[index] : UInt8(ascii: "\n")
+        if byte == UInt8(ascii: " ") {
+          space = index
+        } else if byte == UInt8(ascii: "\n") {
+          if space > start {
+            tips[String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<space]), as: UTF8.self)] =
+              String(decoding: UnsafeBufferPointer(rebasing: bytes[(space + 1)..<index]), as: UTF8.self)
+          }
+          start = index + 1
+          space = -1
+        }
+      }
+      return tips
     }
-    return tips
   }
 
   public func isIndexed(record commitId: String) throws -> Bool {
