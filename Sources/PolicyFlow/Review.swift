@@ -206,9 +206,7 @@ extension Workspace {
   /// The author of a revision, and whoever submitted it for review unchanged (e.g. the template's
   /// revision 0), answer for its text: neither may review it.
   func refuseOwnText(actor: Member, revision: RevisionRecord, section: SectionSpec, _ reader: StoreReader) throws {
-    let submitted = try reader.events(section: section.id).contains {
-      $0.action == "submit" && $0.revision == revision.number && $0.actor == actor.id
-    }
+    let submitted = try reader.submitted(section: section.id, revision: revision.number, by: actor.id)
     if revision.authorId == actor.id || submitted {
       throw PolicyFlowError.notPermitted(
         "\(actor.name) \(revision.authorId == actor.id ? "wrote" : "submitted") revision \(revision.number) of section \(section.id) and may not review it: "

@@ -61,9 +61,9 @@ struct FactsSource {
     latest = [:]
     if let revision = try reader.revision(id, record.latestRevision) { latest[id] = revision }
     signoffs = [id: try reader.signoffs(of: id, revision: record.latestRevision)]
-    let open = try reader.comments(of: id).filter { $0.parentId == nil && $0.status == .open }
+    let open = try reader.openThreads(of: id)
     openThreadCount = [id: open.count]
-    openBlocking = [id: open.filter(\.blocking).map(\.recordId)]
+    openBlocking = [id: open.blocking]
     let targeting = try reader.requirements(targeting: id)
     targeted = [id: targeting]
     links = [id: try reader.links(section: id)]

@@ -156,6 +156,7 @@ extension Workspace {
       try refreshUnderLock()
     }
     FaultPoint.afterIndex.hit()
+    packReferences()
     var result = applied
     result.approvalCommit = entry.objectID(.approvalCommit)
     if let comment = try store.read({ try $0.comment(recordId: commit.hex) }) { result.comment = comment }
@@ -236,6 +237,17 @@ extension Workspace {
     if (try? FileManager.default.removeItem(at: lock)) != nil {
       warn("removed .git/\(path).lock, left behind by an interrupted command.")
     }
+  }
+
+  /// Packs the refs this write left loose (its record ref, a section branch, main), so that the next command lists
+  /// the record refs from `packed-refs` instead of reading a file per ref. Only an optimisation: when it cannot
+  /// (a `git` command holds `packed-refs.lock`), the refs stay loose and are listed all the same.
+  ///
+  /// Through a handle of its own: libgit2 keeps marking every ref it once packed as "was loose" in a handle's cache,
+  /// so a long-lived handle (the generator, the tests) re-checked all 2,000 refs on every pack (four system calls
+  /// each), while a fresh one looks only at the refs that are loose now.
+  func packReferences() {
+    do { try Repository.open(at: location.root).packReferences() } catch {}
   }
 
   func warn(_ message: String) {

@@ -43,6 +43,11 @@ public class StoreReader {
   }
 
   public func signoffs(of sectionId: String, revision: Int? = nil) throws -> [SignoffRecord] {
+    if let revision {
+      return try SignoffRecord.fetchAll(
+        db.cachedStatement(sql: "SELECT * FROM signoff WHERE sectionId = ? AND revisionNumber = ? ORDER BY id"),
+        arguments: [sectionId, revision])
+    }
     var request = SignoffRecord.filter(SignoffRecord.Columns.sectionId == sectionId)
     if let revision { request = request.filter(SignoffRecord.Columns.revisionNumber == revision) }
     return try request.order(Column("id")).fetchAll(db)
@@ -105,6 +110,31 @@ public class StoreReader {
     return (counts, blocking)
   }
 
+  /// The open threads of one section: how many, and the record ids of the blocking ones (oldest first) — what the
+  /// guards of every replayed action on it read. Counted by SQLite in the partial index of open threads: decoding
+  /// the section's comments made a catch-up of many comments on one section quadratic.
+  public func openThreads(of sectionId: String) throws -> (count: Int, blocking: [String]) {
+    let count = try Int.fetchOne(
+      db.cachedStatement(sql: """
+        SELECT count(*) FROM comment INDEXED BY comment_open_threads
+        WHERE sectionId = ? AND parentId IS NULL AND status = 'open'
+        """), arguments: [sectionId]) ?? 0
+    let blocking = try String.fetchAll(
+      db.cachedStatement(sql: """
+        SELECT recordId FROM comment INDEXED BY comment_open_threads
+        WHERE sectionId = ? AND parentId IS NULL AND status = 'open' AND blocking = 1 ORDER BY id
+        """), arguments: [sectionId])
+    return (count, blocking)
+  }
+
+  /// Whether `actor` submitted revision `revision` of the section (who may not then review it).
+  public func submitted(section sectionId: String, revision: Int, by actor: String) throws -> Bool {
+    try Bool.fetchOne(
+      db.cachedStatement(sql: """
+        SELECT EXISTS (SELECT 1 FROM event WHERE sectionId = ? AND action = 'submit' AND revision = ? AND actor = ?)
+        """), arguments: [sectionId, revision, actor]) ?? false
+  }
+
   public func requirements() throws -> [RequirementRecord] {
     try RequirementRecord.order(Column("position")).fetchAll(db)
   }
@@ -116,14 +146,34 @@ public class StoreReader {
   /// Requirements naming `sectionId` among their targets, in requirement order. SQLite looks into the
   /// JSON target lists, so a write on one section does not decode every requirement's list.
   public func requirements(targeting sectionId: String) throws -> [RequirementRecord] {
-    try RequirementRecord.fetchAll(db, sql: """
+    if let targeting { return targeting[sectionId] ?? [] }
+    return try RequirementRecord.fetchAll(db, sql: """
       SELECT * FROM requirement
       WHERE EXISTS (SELECT 1 FROM json_each(requirement.targets) WHERE json_each.value = ?)
       ORDER BY position
       """, arguments: [sectionId])
   }
 
+  /// Within a transaction that replays many actions, the requirements by target section, read once: looking into
+  /// every requirement's JSON target list for each action cost 1.2 M instructions an action. Writes to the
+  /// requirement table and a rolled-back savepoint forget it.
+  var targeting: [String: [RequirementRecord]]?
+
+  /// Keeps the requirements by target section for the rest of this transaction.
+  public func cacheRequirementTargets() throws {
+    var map: [String: [RequirementRecord]] = [:]
+    for requirement in try requirements() {
+      var seen = Set<String>()
+      for target in requirement.targetList where seen.insert(target).inserted { map[target, default: []].append(requirement) }
+    }
+    targeting = map
+  }
+
   public func links(requirement: String? = nil, section: String? = nil) throws -> [RequirementLinkRecord] {
+    if requirement == nil, let section {
+      return try RequirementLinkRecord.fetchAll(
+        db.cachedStatement(sql: "SELECT * FROM requirementLink WHERE sectionId = ? ORDER BY id"), arguments: [section])
+    }
     var request = RequirementLinkRecord.all()
     if let requirement { request = request.filter(RequirementLinkRecord.Columns.requirementId == requirement) }
     if let section { request = request.filter(RequirementLinkRecord.Columns.sectionId == section) }
@@ -189,10 +239,32 @@ public class StoreReader {
 
   // MARK: - The record as indexed
 
+  /// The tip of every record ref as last indexed. Every command compares them with the refs, so they come as one
+  /// string that SQLite concatenates: decoding a row per ref cost ~10,000 instructions a ref (30 M at 1,000 refs
+  /// over a write's three comparisons), splitting the string a tenth of that.
   public func recordTips() throws -> [String: String] {
-    var tips: [String: String] = [:]
-    for row in try Row.fetchAll(db, sql: "SELECT ref, commitId FROM recordTip") { tips[row[0]] = row[1] }
-    return tips
+    var text = try String.fetchOne(
+      db.cachedStatement(sql: "SELECT group_concat(ref || ' ' || commitId, char(10)) FROM recordTip")) ?? ""
+    return text.withUTF8 { bytes in
+      // "ref commit" lines; a ref name has no space (git forbids it), a commit id is 40 hex digits.
+      var tips: [String: String] = [:]
+      var start = 0
+      var space = -1
+      for index in 0...bytes.count {
+        let byte = index < bytes.count ? bytes[index] : UInt8(ascii: "\n")
+        if byte == UInt8(ascii: " ") {
+          space = index
+        } else if byte == UInt8(ascii: "\n") {
+          if space > start {
+            tips[String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<space]), as: UTF8.self)] =
+              String(decoding: UnsafeBufferPointer(rebasing: bytes[(space + 1)..<index]), as: UTF8.self)
+          }
+          start = index + 1
+          space = -1
+        }
+      }
+      return tips
+    }
   }
 
   /// The chain-of-trust memo for one commit of main, if a command judged it before.
@@ -289,7 +361,10 @@ public final class StoreTransaction: StoreReader {
     ).execute(arguments: [comment.anchorRevision, comment.lineStart, comment.lineEnd, comment.outdated, id])
   }
 
-  public func upsertRequirement(_ requirement: RequirementRecord) throws { try requirement.save(db) }
+  public func upsertRequirement(_ requirement: RequirementRecord) throws {
+    targeting = nil
+    try requirement.save(db)
+  }
 
   /// Replaces the link (or waiver) of `requirementId` in `sectionId`: one current answer per pair;
   /// earlier ones stay in the event log.
@@ -339,13 +414,14 @@ public final class StoreTransaction: StoreReader {
   }
 
   public func setRecordTip(_ ref: String, _ commitId: String) throws {
-    try db.execute(
-      sql: "INSERT INTO recordTip (ref, commitId) VALUES (?, ?) ON CONFLICT(ref) DO UPDATE SET commitId = excluded.commitId",
-      arguments: [ref, commitId])
+    try db.cachedStatement(
+      sql: "INSERT INTO recordTip (ref, commitId) VALUES (?, ?) ON CONFLICT(ref) DO UPDATE SET commitId = excluded.commitId"
+    ).execute(arguments: [ref, commitId])
   }
 
   /// Empties every table, for a rebuild from git inside one transaction.
   public func deleteEverything() throws {
+    targeting = nil
     // Replies first: comment.parentId is ON DELETE RESTRICT, which SQLite checks row by row.
     try db.execute(sql: "DELETE FROM comment WHERE parentId IS NOT NULL")
     for table in ["event", "requirementLink", "signoff", "comment", "revision", "section", "requirement", "record",
@@ -358,9 +434,14 @@ public final class StoreTransaction: StoreReader {
 
   /// Runs `body` in a savepoint: a rule that refuses a replayed action undoes just that action.
   public func savepoint(_ body: () throws -> Void) throws {
-    try db.inSavepoint {
-      try body()
-      return .commit
+    do {
+      try db.inSavepoint {
+        try body()
+        return .commit
+      }
+    } catch {
+      targeting = nil
+      throw error
     }
   }
 }

@@ -238,6 +238,11 @@ public final class Store: @unchecked Sendable {
         t.column("detail", .text).notNull()
       }
     }
+    migrator.registerMigration("index v4: links by section") { db in
+      // Every replayed action reads its section's links for the guards; without it SQLite scanned all links
+      // (0.4 M instructions an action at 600 links).
+      try db.create(index: "requirementLink_section", on: "requirementLink", columns: ["sectionId"])
+    }
     return migrator
   }
 

@@ -2,14 +2,14 @@ import Foundation
 import Testing
 
 /// `.policyflow/policy.sqlite` is only an index of the record in git, made by its migrations (`index v2: the record
-/// in git, joined copies`, `index v3: the definition's chain of trust`). An index of another format is not upgraded: the next command deletes it and builds it anew from git.
+/// in git, joined copies`, `index v3: the definition's chain of trust`, `index v4: links by section`). An index of another format is not upgraded: the next command deletes it and builds it anew from git.
 /// A workspace of the first release, whose database was the only copy of its record, is refused.
 @Suite("the index: rebuilt from git when its format is unknown")
 struct MigrationTests {
   static let database = ".policyflow/policy.sqlite"
 
   /// The migrations of this version's index, in order.
-  static let migrations = "index v2: the record in git, joined copies|index v3: the definition's chain of trust"
+  static let migrations = "index v2: the record in git, joined copies|index v3: the definition's chain of trust|index v4: links by section"
 
   /// A workspace with some of everything: a revision under review with a sign-off, a blocking comment, a link.
   static func activeWorkspace() throws -> TemplateWorkspace {

@@ -31,7 +31,7 @@ struct StoreTests {
   @Test("the migrations create every table of the index, in WAL mode with foreign keys")
   func migration() throws {
     let store = try openStore()
-    #expect(try store.appliedMigrations() == ["index v2: the record in git, joined copies", "index v3: the definition's chain of trust"])
+    #expect(try store.appliedMigrations() == ["index v2: the record in git, joined copies", "index v3: the definition's chain of trust", "index v4: links by section"])
     let tables = try sqlite("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").split(separator: "\n")
     for table in [
       "section", "revision", "signoff", "comment", "requirement", "requirementLink", "event", "record", "recordTip",
@@ -55,7 +55,7 @@ struct StoreTests {
     _ = try openStore()
     #expect(
       try sqlite("SELECT group_concat(identifier, '|') FROM grdb_migrations")
-        == "index v2: the record in git, joined copies|index v3: the definition's chain of trust")
+        == "index v2: the record in git, joined copies|index v3: the definition's chain of trust|index v4: links by section")
   }
 
   @Test(
