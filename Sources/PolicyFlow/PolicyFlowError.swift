@@ -1,4 +1,5 @@
 import Foundation
+import PolicyStore
 
 /// Every refusal and failure of a use case, typed by what the user has to do about it.
 ///
@@ -58,4 +59,15 @@ public struct PolicyFlowError: Error, LocalizedError, Sendable, Equatable {
   }
   static func temporary(_ message: String) -> PolicyFlowError { .init(.temporary, message) }
   static func `internal`(_ message: String) -> PolicyFlowError { .init(.internal, message) }
+}
+
+extension PolicyFlowError {
+  /// What to tell the user about a failure no use case turned into a `PolicyFlowError` (exit 70).
+  public static func describeUnexpected(_ error: Error) -> String {
+    if StoreError.isDamage(error) {
+      return "the index .policyflow/policy.sqlite is damaged (\(error)). It is only an index of the record in git: "
+        + "run `policyflow reindex` to rebuild it."
+    }
+    return "internal error: \(error.localizedDescription)"
+  }
 }

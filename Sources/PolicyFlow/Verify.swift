@@ -35,6 +35,12 @@ extension Workspace {
       report.findings.append(VerifyFinding(check: check, subject: subject, message: message))
     }
 
+    if let damage = indexDamage {
+      finding(
+        "sqlite", "database",
+        "the index was damaged (\(damage)) and has been rebuilt from git; the damaged file is kept as "
+          + "policy.sqlite.damaged. Check the disk if it happens again.")
+    }
     for problem in try store.sqliteIntegrityFindings() { finding("sqlite", "database", problem) }
 
     // The definition in force, decided and parsed again from git without the index's memo or the cache: a forged

@@ -109,7 +109,7 @@ extension Workspace {
     }
     var movedMain = false
     for move in moves {
-      removeStaleGitLock(move.ref)
+      removeStaleGitLock(move.ref, ours: move.commit)
       try repository.updateReference(move.ref, to: move.commit, expected: move.current, message: "policyflow: completed")
       warn("completed an interrupted command: \(move.ref) now holds \(RecordEntry.shortID(move.commit.hex)).")
       movedMain = movedMain || move.ref == Workspace.mainRef
@@ -140,23 +140,43 @@ extension Workspace {
       entry[.approvalCommit] = commit.hex
       moves.append(ReferenceMove(name: Workspace.mainRef, old: main, new: commit))
     }
-    let commit = try Workspace.appendRecord(
-      &entry, by: actor, to: repository, signer: signer, beforeMove: { FaultPoint.afterObjects.hit() })
-    FaultPoint.afterRecord.hit()
-    for move in moves {
-      try repository.updateReference(move.name, to: move.new, expected: move.old, message: "policyflow")
+    let commit: ObjectID
+    do {
+      commit = try Workspace.appendRecord(
+        &entry, by: actor, to: repository, signer: signer, beforeMove: { FaultPoint.afterObjects.hit() })
+    } catch let error as GitError where error.kind == .locked {
+      // The empty lock a pack of refs killed inside libgit2 left on the record ref (see `moveReference`); any other
+      // lock is someone else's, and nothing happened yet.
+      let lock = location.root.appendingPathComponent(".git").appendingPathComponent(entry.ref + ".lock")
+      guard (try? Data(contentsOf: lock))?.isEmpty == true else { throw error }
+      removeStaleGitLock(entry.ref)
+      commit = try Workspace.appendRecord(&entry, by: actor, to: repository, signer: signer)
     }
-    if moves.contains(where: { $0.name == Workspace.mainRef }) { try checkOutMain() }
-    FaultPoint.afterReference.hit()
-    // Under the lock only this command moved a record ref: the listing before it, with that move, is current.
-    if var refs = listedRecordRefs, moves.allSatisfy({ $0.name != Workspace.mainRef }) {
-      refs[entry.ref] = commit
-      try catchUpIndex(known: refs)
-    } else {
-      try refreshUnderLock()
+    FaultPoint.afterRecord.hit()
+    // The action happened (its record ref moved). What follows only publishes it; a failure here (a full disk, a
+    // lock a git command holds on main) must not read as "nothing happened", or the user repeats the action.
+    do {
+      for move in moves { try moveReference(move.name, to: move.new, expected: move.old) }
+      if moves.contains(where: { $0.name == Workspace.mainRef }) { try checkOutMain() }
+      FaultPoint.afterReference.hit()
+      // Under the lock only this command moved a record ref: the listing before it, with that move, is current.
+      if var refs = listedRecordRefs, moves.allSatisfy({ $0.name != Workspace.mainRef }) {
+        refs[entry.ref] = commit
+        try catchUpIndex(known: refs)
+      } else {
+        try refreshUnderLock()
+      }
+    } catch {
+      throw PolicyFlowError.temporary(
+        "the \(entry.kind.rawValue) was recorded (\(entry.shortID) on \(entry.ref)) but could not be completed: "
+          + "\(error.localizedDescription). Do not repeat it. Once the cause is gone (free disk space; a git command "
+          + "that holds a lock ends), the next policyflow command that records anything completes it"
+          + (moves.isEmpty ? "." : " (it moves \(moves.map(\.name).joined(separator: ", "))).")
+          + " `policyflow verify` shows it as interrupted until then.")
     }
     FaultPoint.afterIndex.hit()
     packReferences()
+    packObjectsIfNeeded()
     var result = applied
     result.approvalCommit = entry.objectID(.approvalCommit)
     if let comment = try store.read({ try $0.comment(recordId: commit.hex) }) { result.comment = comment }
@@ -229,13 +249,37 @@ extension Workspace {
     }
   }
 
-  /// Removes `.git/<path>.lock` left by a killed command, saying so: under the workspace lock, and with the
-  /// record showing the interrupted command was ours, no other policyflow process is writing it.
-  func removeStaleGitLock(_ path: String) {
+  /// Removes `.git/<path>.lock` left by a killed command, saying so — and saying whose it was: libgit2 writes the
+  /// new target of a ref into its lock file, so a lock holding the commit the interrupted action published
+  /// (`ours`) was left by policyflow; any other was not (a killed git command, or a program that is still writing),
+  /// and the warning names it. Under the workspace lock no other policyflow process writes these refs.
+  func removeStaleGitLock(_ path: String, ours: ObjectID? = nil) {
     let lock = location.root.appendingPathComponent(".git").appendingPathComponent(path + ".lock")
     guard FileManager.default.fileExists(atPath: lock.path) else { return }
+    let content = (try? String(contentsOf: lock, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    let whose =
+      ours.map { content == $0.hex } == true
+      ? "left behind by policyflow's interrupted command"
+      : content?.isEmpty == true
+        ? "empty, as an interrupted pack of refs leaves it"
+        : "which policyflow did not write (a git command killed while writing it?)"
     if (try? FileManager.default.removeItem(at: lock)) != nil {
-      warn("removed .git/\(path).lock, left behind by an interrupted command.")
+      warn("removed .git/\(path).lock, \(whose).")
+    }
+  }
+
+  /// Moves a branch ref by compare-and-swap. An empty lock file on it is what a pack of refs killed inside libgit2
+  /// leaves (libgit2 locks each loose ref it packs, writing nothing into the lock): removed, saying so, and the move
+  /// tried once more. A lock with content belongs to someone else — a git command, or one killed while writing — and
+  /// is left alone: the command fails, and says the action is recorded and the next write completes it.
+  func moveReference(_ name: String, to target: ObjectID, expected: ObjectID?) throws {
+    do {
+      try repository.updateReference(name, to: target, expected: expected, message: "policyflow")
+    } catch let error as GitError where error.kind == .locked {
+      let lock = location.root.appendingPathComponent(".git").appendingPathComponent(name + ".lock")
+      guard (try? Data(contentsOf: lock))?.isEmpty == true else { throw error }
+      removeStaleGitLock(name)
+      try repository.updateReference(name, to: target, expected: expected, message: "policyflow")
     }
   }
 
@@ -247,7 +291,21 @@ extension Workspace {
   /// so a long-lived handle (the generator, the tests) re-checked all 2,000 refs on every pack (four system calls
   /// each), while a fresh one looks only at the refs that are loose now.
   func packReferences() {
+    // A pack of refs killed inside libgit2 leaves packed-refs.lock, and every later pack would fail silently.
+    removeStaleGitLock("packed-refs")
     do { try Repository.open(at: location.root).packReferences() } catch {}
+  }
+
+  /// Packs the loose objects once there are about as many as `git gc --auto` packs (6,700; `POLICYFLOW_PACK_THRESHOLD`
+  /// overrides it): one file instead of thousands on a laptop or a network drive. Only housekeeping: a failure leaves
+  /// them loose and says so.
+  func packObjectsIfNeeded() {
+    let threshold = environment["POLICYFLOW_PACK_THRESHOLD"].flatMap(Int.init) ?? Repository.autoPackThreshold
+    do {
+      try repository.packIfNeeded(threshold: threshold)
+    } catch {
+      warn("could not pack the repository's objects (\(error.localizedDescription)); they stay loose, nothing is lost.")
+    }
   }
 
   func warn(_ message: String) {

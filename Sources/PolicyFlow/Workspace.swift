@@ -39,11 +39,11 @@ public struct WorkspaceLocation: Sendable, Equatable {
   /// `.policyflow/`; in a workspace this process cannot write (a read-only mount of an archive copy, another
   /// user's copy) a private temporary copy of it instead, so that reading works: the index is only an index.
   public var stateDirectory: URL {
-    let own = root.appendingPathComponent(".policyflow", isDirectory: true)
-    return isReadOnly ? ReadOnlyIndex.directory(for: own) : own
+    isReadOnly ? ReadOnlyIndex.directory(for: ownStateDirectory) : ownStateDirectory
   }
-  /// The work tree cannot be written by this process: every write command is refused, reading works.
-  public var isReadOnly: Bool { access(root.path, W_OK) != 0 }
+  var ownStateDirectory: URL { root.appendingPathComponent(".policyflow", isDirectory: true) }
+  /// The work tree exists but cannot be written by this process: every write command is refused, reading works.
+  public var isReadOnly: Bool { access(root.path, F_OK) == 0 && access(root.path, W_OK) != 0 }
   public var databaseURL: URL { stateDirectory.appendingPathComponent("policy.sqlite") }
   public var lockURL: URL { stateDirectory.appendingPathComponent("lock") }
 
@@ -89,7 +89,7 @@ public struct WorkspaceLocation: Sendable, Equatable {
 
   var looksLikeWorkspace: Bool {
     let fileManager = FileManager.default
-    if fileManager.fileExists(atPath: stateDirectory.path) { return true }
+    if fileManager.fileExists(atPath: ownStateDirectory.path) { return true }
     return fileManager.fileExists(atPath: root.appendingPathComponent(".git").path)
       && fileManager.fileExists(atPath: root.appendingPathComponent("policy.yaml").path)
   }
@@ -113,6 +113,8 @@ public final class Workspace {
   var mainCommit: ObjectID
   /// Which commit's definition is in force at each commit of main (memoised in the index).
   var chain: DefinitionChain
+  /// Set when this process found the index damaged and rebuilt it: `verify` reports it.
+  var indexDamage: String?
   /// Definitions parsed in this process, by the blob ids of their files.
   var parsedDefinitions: [String: (PolicyDefinition, WorkflowDefinition)] = [:]
   var definitionsByCommit: [ObjectID: (PolicyDefinition, WorkflowDefinition)] = [:]
@@ -161,14 +163,52 @@ public final class Workspace {
           + "plain `git clone` does not fetch. Run `policyflow reindex`, which fetches it from origin, or "
           + "`\(RecordRefs.fetchCommand)`.")
     }
-    store = try Workspace.openIndex(location)
+    // A damaged index (a corrupted page, not a database at all) is set aside and rebuilt from git: it is only an
+    // index. `verify` reports that it happened.
+    var damage: String?
+    do {
+      store = try Workspace.openIndex(location)
+    } catch let error where StoreError.isDamage(error) {
+      damage = Workspace.setAsideDamagedIndex(location, error)
+      store = try Workspace.openIndex(location)
+    }
     chain = DefinitionChain(repository: repository, store: store)
     // The definition in force is the last one the secretariat authorised, not necessarily main's own files.
-    let inForce = try chain.link(at: main, useIndex: true).inForce
+    let inForce: ObjectID
+    do {
+      inForce = try chain.link(at: main, useIndex: true).inForce
+    } catch let error where StoreError.isDamage(error) && damage == nil {
+      damage = Workspace.setAsideDamagedIndex(location, error)
+      store = try Workspace.openIndex(location)
+      chain = DefinitionChain(repository: repository, store: store)
+      inForce = try chain.link(at: main, useIndex: true).inForce
+    }
     definitionCommit = inForce
     (definition, workflow) = try Workspace.loadCommittedDefinition(
       from: repository, at: inForce, cache: location.stateDirectory.appendingPathComponent("definition.cache"))
-    try catchUpIndex()
+    indexDamage = damage
+    do {
+      try catchUpIndex()
+    } catch let error where StoreError.isDamage(error) && indexDamage == nil {
+      indexDamage = Workspace.setAsideDamagedIndex(location, error)
+      store = try Workspace.openIndex(location)
+      chain = DefinitionChain(repository: repository, store: store)
+      try catchUpIndex()
+    }
+  }
+
+  /// Moves a damaged index to `policy.sqlite.damaged` (kept for whoever wants to look at it) and says so; the next
+  /// open makes a new one, which catch-up fills from git. Returns what was wrong, for `verify`.
+  static func setAsideDamagedIndex(_ location: WorkspaceLocation, _ error: Error) -> String {
+    let what = "\(error)"
+    let aside = URL(fileURLWithPath: location.databaseURL.path + ".damaged")
+    try? FileManager.default.removeItem(at: aside)
+    try? FileManager.default.moveItem(at: location.databaseURL, to: aside)
+    location.removeIndexDatabase()
+    FileHandle.standardError.write(Data(
+      ("policyflow: the index \(location.databaseURL.path) was damaged (\(what)); it is only an index and is "
+        + "rebuilt from git now. The damaged file is kept as \(aside.lastPathComponent).\n").utf8))
+    return what
   }
 
   /// Opens `.policyflow/policy.sqlite`, creating it; an index of another format is deleted and made anew

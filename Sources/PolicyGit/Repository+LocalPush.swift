@@ -92,13 +92,12 @@ extension Repository {
   /// database; the remote's own references mark what it has.
   private func sendObjects(_ tips: [ObjectID], to remote: Repository, location: RemoteLocation) throws {
     let operation = "push to \(location.redacted): write objects"
-    var builder: OpaquePointer?
-    try check(git_packbuilder_new(&builder, handle), operation)
-    defer { git_packbuilder_free(builder) }
-    var walk: OpaquePointer?
-    try check(git_revwalk_new(&walk, handle), operation)
-    defer { git_revwalk_free(walk) }
+    try withPackBuilder(operation) { builder, walk in try sendObjects(tips, to: remote, builder, walk, operation) }
+  }
 
+  private func sendObjects(
+    _ tips: [ObjectID], to remote: Repository, _ builder: OpaquePointer?, _ walk: OpaquePointer?, _ operation: String
+  ) throws {
     for tip in tips {
       var oid = tip.oid
       var commit: OpaquePointer?

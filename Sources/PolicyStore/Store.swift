@@ -8,6 +8,8 @@ public enum StoreError: Error, LocalizedError, Sendable {
   case integrity(String)
   /// The file is an index of another format (or round one's database): rebuild it from git.
   case outdated
+  /// The file is damaged (a corrupted page, or not an SQLite database at all): rebuild it from git.
+  case damaged(String)
 
   public var errorDescription: String? {
     switch self {
@@ -15,6 +17,7 @@ public enum StoreError: Error, LocalizedError, Sendable {
     case .notFound(let what): return "\(what) not found in the workspace database"
     case .integrity(let what): return "database integrity: \(what)"
     case .outdated: return "the workspace index was written by another version of policyflow"
+    case .damaged(let what): return "the workspace index is damaged: \(what)"
     }
   }
 }
@@ -53,6 +56,8 @@ public final class Store: @unchecked Sendable {
       try Store.migrate(writer)
     } catch StoreError.outdated {
       throw StoreError.outdated
+    } catch let error where StoreError.isDamage(error) {
+      throw StoreError.damaged("\(error)")
     } catch {
       throw StoreError.cannotOpen(path: path.path, reason: "\(error)")
     }
@@ -285,4 +290,16 @@ public final class Store: @unchecked Sendable {
 
   /// Recomputes an event's chain hash the way `appendEvent` computed it.
   public func chainHash(of event: EventRecord) -> String { hasher(event.canonicalPayload) }
+}
+
+extension StoreError {
+  /// Whether `error` says the database file is damaged — a corrupted page, or not a database at all — as opposed to
+  /// a busy, read-only or missing one. The index is only an index: its caller rebuilds it from git.
+  public static func isDamage(_ error: Error) -> Bool {
+    if case StoreError.damaged = error { return true }
+    if let error = error as? DatabaseError {
+      return error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB
+    }
+    return false
+  }
 }

@@ -60,7 +60,11 @@ struct SyncSimulationTests {
     var counts = Counts()
     counts.copies = copies.count
 
-    for step in 0..<Self.actionCount {
+    var step = 0
+    // Until the number of actions the copies' members tried reaches the target (a step without a sensible action
+    // for the drawn copy tries nothing).
+    while counts.attempted < Self.actionCount {
+      step += 1
       for (code, left) in offline { offline[code] = left > 1 ? left - 1 : nil }
       if random.chance(3), let code = Self.departments.map(\.code).filter({ offline[$0] == nil }).randomElement(using: &random) {
         offline[code] = Int.random(in: 5...25, using: &random)

@@ -49,7 +49,7 @@ struct StoreTests {
     // A comment is known by its record commit: one row per commit.
     #expect(try sqlite("SELECT \"unique\" FROM pragma_index_list('comment') WHERE origin='u'") == "1")
     let recordColumns = Set(try sqlite("SELECT name FROM pragma_table_info('record')").split(separator: "\n"))
-    #expect(recordColumns == ["commitId", "ref", "sequence", "actor", "action", "sectionId", "sideCommit", "sideRef", "refusal"])
+    #expect(recordColumns == ["commitId", "ref", "sequence", "actor", "action", "sectionId", "sideCommit", "sideRef", "refusal", "refusedAtSync"])
     #expect(try sqlite("SELECT count(*) FROM sqlite_master WHERE type='index' AND name='comment_open_threads'") == "1")
     // Opening again does not re-run the migration.
     _ = try openStore()

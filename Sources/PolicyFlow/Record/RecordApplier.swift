@@ -364,11 +364,13 @@ extension Workspace {
     guard let revision = try tx.revision(id, record.latestRevision) else {
       throw PolicyFlowError.internal("section \(id) has no indexed revision \(record.latestRevision)")
     }
-    // The text decides, not the number: a revision submitted on a copy that was apart may have been renumbered.
-    guard entry[.contentHash] == revision.contentHash else {
+    // The text decides, not the number: a revision submitted on a copy that was apart may have been renumbered —
+    // but only upwards, so a number above the latest names no revision that ever existed.
+    guard entry[.contentHash] == revision.contentHash, (entry.int(.revision) ?? 0) <= revision.number else {
       throw PolicyFlowError.notPermitted(
         "section \(id): the action was given on revision \(entry[.revision] ?? "?"), but the latest revision is "
-          + "\(revision.number), with other text; it no longer applies.")
+          + "\(revision.number)\(entry[.contentHash] == revision.contentHash ? "" : ", with other text"); it no longer "
+          + "applies.")
     }
     return revision
   }
@@ -504,7 +506,8 @@ extension Workspace {
           + "Nothing was changed.")
     }
     guard let latest = try tx.revision(section.id, record.latestRevision),
-      entry[.contentHash].map({ $0 == latest.contentHash }) ?? (entry.int(.revision) == latest.number)
+      entry[.contentHash].map({ $0 == latest.contentHash && (entry.int(.revision) ?? 0) <= latest.number })
+        ?? (entry.int(.revision) == latest.number)
     else {
       throw PolicyFlowError.notPermitted(
         "section \(section.id): the answer was given on revision \(entry[.revision] ?? "?"), which is no longer the latest.")

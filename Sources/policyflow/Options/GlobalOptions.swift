@@ -48,7 +48,7 @@ func runUseCase(_ body: () throws -> Void) throws {
   } catch let error as CleanExit {
     throw error
   } catch {
-    Terminal.error("internal error: \(error.localizedDescription)")
+    Terminal.error(PolicyFlowError.describeUnexpected(error))
     throw ExitCode(70)
   }
 }

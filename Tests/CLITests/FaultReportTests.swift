@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// A failure after the commit point (the record ref moved) is reported as what it is: the action happened and the
+/// next write completes it. A foreign lock on `main` during the final sign-off used to end in exit 70 although the
+/// approval was recorded, and the lock was deleted without a word.
+@Suite("faults after the commit point: reported as recorded, completed by the next write")
+struct FaultReportTests {
+  @Test("a foreign refs/heads/main.lock at the final sign-off: 75, 'recorded … do not repeat'; the next write completes it and says whose lock it removed")
+  func foreignMainLock() throws {
+    let w = try TemplateWorkspace()
+    let section = "forord"
+    try w.ok(["submit", section, try w.scratch.file("f.md", try w.templateText(section)).path], as: "anne-bif")
+    let signers = Roster.signers(section)
+    for signer in signers.dropLast() { try w.ok(["approve", section], as: signer) }
+    let mainBefore = try CLI.git(["rev-parse", "main"], in: w.root).stdout
+    let lock = w.root.appendingPathComponent(".git/refs/heads/main.lock")
+    try "not policyflow's\n".write(to: lock, atomically: true, encoding: .utf8)
+
+    let last = try w.pf(["approve", section], as: signers.last!)
+    #expect(last.status == 75, "\(last.stdout)\(last.stderr)")
+    #expect(last.stderr.contains("was recorded") && last.stderr.contains("Do not repeat it"), "\(last.stderr)")
+    #expect(!last.stderr.contains("internal error"))
+    #expect(try CLI.git(["rev-parse", "main"], in: w.root).stdout == mainBefore, "main could not move")
+    let recorded = try CLI.git(["log", "-1", "--format=%(trailers:key=Policyflow-Action,valueonly)", "refs/policyflow/sections/\(section)"], in: w.root)
+    #expect(recorded.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "signoff", "the sign-off is in the record")
+    #expect(FileManager.default.fileExists(atPath: lock.path), "the foreign lock was not touched by the failing command")
+
+    // The next write completes the approval, removing the lock and saying it was not policyflow's.
+    let next = try w.pf(["comment", section, "-m", "Tak"], as: "soren-biu")
+    #expect(next.status == 0, "\(next.stderr)")
+    #expect(next.stderr.contains("main.lock") && next.stderr.contains("which policyflow did not write"), "\(next.stderr)")
+    #expect(try w.state(section) == "approved")
+    #expect(try CLI.git(["show", "main:sections/\(section).md"], in: w.root).stdout == (try w.templateText(section)))
+    #expect(try w.verifyFindings().isEmpty)
+    #expect(try CLI.git(["fsck", "--strict", "--no-dangling"], in: w.root).status == 0)
+  }
+
+  @Test("packing: with a low threshold a write packs the loose objects; git and verify read the result")
+  func packingAfterWrites() throws {
+    let w = try TemplateWorkspace()
+    let looseBefore = try CLI.git(["count-objects", "-v"], in: w.root).stdout
+    #expect(looseBefore.contains("count: ") && !looseBefore.contains("count: 0\n"))
+    let run = try w.pf(["comment", "forord", "-m", "Pak nu"], as: "soren-biu", environment: ["POLICYFLOW_PACK_THRESHOLD": "-1"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let after = try CLI.git(["count-objects", "-v"], in: w.root).stdout
+    #expect(after.contains("in-pack: ") && !after.contains("in-pack: 0\n"), "\(after)")
+    let loose = Int(after.split(separator: "\n").first { $0.hasPrefix("count: ") }?.dropFirst(7) ?? "") ?? -1
+    #expect(loose >= 0 && loose < 5, "only objects no ref reaches stay loose: \(after)")
+    #expect(try w.verifyFindings().isEmpty)
+    #expect(try CLI.git(["fsck", "--strict", "--no-dangling"], in: w.root).status == 0)
+    #expect(try w.ok(["status", "--json"]).stdout.contains("forord"))
+  }
+}
