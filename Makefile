@@ -41,6 +41,7 @@ uninstall:
 bench:
 	scripts/install-deps --bench
 	scripts/bench
+	scripts/bench-sync
 
 ## Long integrity runs (the test suite runs fast variants): 500 injected crashes; 8 processes x 200 operations.
 crash-test: build
