@@ -174,7 +174,7 @@ extension Workspace {
 
   /// Writes `tree` as a commit on main by `actor` (who must be of the secretariat, signing where the policy requires
   /// it), checks that the chain of trust authorises it, then moves main by compare-and-swap.
-  private func writeDefinitionCommit(tree: ObjectID, actor: Member, summary: String, body: String?, what: String)
+  func writeDefinitionCommit(tree: ObjectID, actor: Member, summary: String, body: String?, what: String)
     throws -> DefinitionChangeResult
   {
     guard actor.roles.contains(.secretariat) else {
@@ -221,5 +221,8 @@ struct DefinitionWording {
   }
   func keyRevoked(_ member: String, _ fingerprint: String) -> String {
     danish ? "Nøgle tilbagekaldt for \(member): \(fingerprint)" : "Key revoked for \(member): \(fingerprint)"
+  }
+  func sectionListed(_ title: String) -> String {
+    danish ? "Afsnittet »\(title)« tilføjes politikken" : "The section “\(title)” joins the policy"
   }
 }

@@ -32,9 +32,14 @@ extension Workspace {
     return try store.read { reader in
       let records = Dictionary(try reader.sections().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
       let source = try FactsSource(allSectionsIn: reader)
-      return try definition.manifest.sections.filter { wanted == nil || $0.id == wanted }.map { section in
+      return try definition.manifest.sections.filter { wanted == nil || $0.id == wanted }.compactMap { section in
+        // Listed in the definition in force but not started in the record (added to policy.yaml without
+        // `section add`): left out of the list, which the terminal `status` says.
         guard let record = records[section.id] else {
-          throw PolicyFlowError.internal("section \(section.id) is missing from the database; run `policyflow verify`.")
+          if wanted == nil { return nil }
+          throw PolicyFlowError.missing(
+            "section \(section.id) is listed in policy.yaml but not started in the record: the secretariat records its "
+              + "start with `policyflow section add \(section.id)`.")
         }
         let revision = source.latest[section.id]
         let counted = SignoffRound.counting(source.signoffs[section.id] ?? [], contentHash: revision?.contentHash)

@@ -29,6 +29,11 @@ struct RecordWording {
   }
 
   var templateText: String { danish ? "Skabelonens tekst" : "The template's text" }
+  var sectionAdded: String { danish ? "Afsnittet er tilføjet den igangværende politik" : "The section joins the running policy" }
+
+  func revisionZeroAdded(_ title: String) -> String {
+    danish ? "\(title): revision 0 (nyt afsnit)" : "\(title): revision 0 (a new section)"
+  }
 
   func revisionZero(_ title: String) -> String {
     danish ? "\(title): revision 0 (skabelonens tekst)" : "\(title): revision 0 (the template's text)"

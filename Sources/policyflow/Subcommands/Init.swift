@@ -96,6 +96,12 @@ struct Status: ParsableCommand {
           for blocker in status.blockers { print("  \(status.id): \(Terminal.safe(blocker))") }
         }
       }
+      let notStarted = try workspace.sectionsNotStarted()
+      if section == nil && !notStarted.isEmpty {
+        print("")
+        print("Listed in policy.yaml but not started: \(notStarted.joined(separator: ", ")) — the secretariat records "
+          + "their start with `policyflow section add ID`.")
+      }
       printRefusedAtSync(try workspace.refusedActions(sectionId: section), you: try? global.actor(in: workspace).id)
       // This copy's own facts about its remotes: here, never in --json (which is the same on every synced copy).
       for remote in try workspace.syncStatuses() {
