@@ -62,6 +62,19 @@ public struct PolicyFlowError: Error, LocalizedError, Sendable, Equatable {
 }
 
 extension PolicyFlowError {
+  /// A failure no use case turned into a `PolicyFlowError`: a full disk met in the middle of a command (75, with what
+  /// to do), anything else an internal error (70).
+  public static func unexpected(_ error: Error) -> PolicyFlowError {
+    let text = "\(error) \(error.localizedDescription)"
+    if text.contains("No space left on device") || text.contains("database or disk is full") {
+      return .temporary(
+        "the disk holding the workspace is full (\(error.localizedDescription)). What was recorded before stays; "
+          + "`policyflow verify` shows anything left half-done, and the next command completes it. Free some space "
+          + "and run the command again.")
+    }
+    return .internal(describeUnexpected(error))
+  }
+
   /// What to tell the user about a failure no use case turned into a `PolicyFlowError` (exit 70).
   public static func describeUnexpected(_ error: Error) -> String {
     if StoreError.isDamage(error) {

@@ -42,14 +42,28 @@ public struct WorkspaceLocation: Sendable, Equatable {
     isReadOnly ? ReadOnlyIndex.directory(for: ownStateDirectory) : ownStateDirectory
   }
   var ownStateDirectory: URL { root.appendingPathComponent(".policyflow", isDirectory: true) }
-  /// The work tree exists but cannot be written by this process: every write command is refused, reading works.
-  public var isReadOnly: Bool { access(root.path, F_OK) == 0 && access(root.path, W_OK) != 0 }
+  /// The work tree exists but cannot be written by this process — a read-only mount, another user's copy, or a full
+  /// disk: every write command is refused, reading works.
+  public var isReadOnly: Bool { access(root.path, F_OK) == 0 && (access(root.path, W_OK) != 0 || isDiskFull) }
+
+  /// The file system holding the workspace has (almost) no space left: less than SQLite and git need to open and
+  /// write anything (64 KiB).
+  public var isDiskFull: Bool {
+    var stats = statvfs()
+    guard statvfs(root.path, &stats) == 0 else { return false }
+    return UInt64(stats.f_bavail) * UInt64(stats.f_frsize) < 64 * 1024
+  }
   public var databaseURL: URL { stateDirectory.appendingPathComponent("policy.sqlite") }
   public var lockURL: URL { stateDirectory.appendingPathComponent("lock") }
 
   /// Refuses a write in a workspace this process cannot write, before anything is read or taken.
   func requireWritable() throws {
     guard isReadOnly else { return }
+    if isDiskFull {
+      throw PolicyFlowError.temporary(
+        "the disk holding \(root.path) is full: nothing can be recorded until space is freed, and nothing was changed. "
+          + "Free some space and run the command again; reading works meanwhile.")
+    }
     throw PolicyFlowError.notPermitted(
       "\(root.path) is read-only for this process (a read-only mount, or another user's copy): nothing can be "
         + "recorded here. Reading works (status, show, log, verify); act in a writable copy (`policyflow clone`).")

@@ -36,6 +36,41 @@ struct FaultReportTests {
     #expect(try CLI.git(["fsck", "--strict", "--no-dangling"], in: w.root).status == 0)
   }
 
+  @Test("a full disk (a small tmpfs filled up): writes 75 'the disk … is full', reads work, nothing lost once space is freed")
+  func fullDisk() throws {
+    let scratch = try Scratch("pf-full-disk")
+    let mountPoint = scratch.url.appendingPathComponent("disk")
+    try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
+    let mounted = try CLI.run("mount", ["-t", "tmpfs", "-o", "size=24m", "tmpfs", mountPoint.path])
+    #expect(mounted.status == 0, "mount tmpfs: \(mounted.stderr)")
+    defer { _ = try? CLI.run("umount", [mountPoint.path]) }
+    let keys = mountPoint.appendingPathComponent("keys")
+    try FileManager.default.createSymbolicLink(at: keys, withDestinationURL: TestKeys.shared)
+    let root = mountPoint.appendingPathComponent("policy")
+    let made = try CLI.policyflow(["init", root.path, "--generate-keys", keys.path])
+    #expect(made.status == 0, "\(made.stderr)")
+    func pf(_ arguments: [String], as person: String? = nil) throws -> Run {
+      var environment = ["POLICYFLOW_WORKSPACE": root.path]
+      if let person { environment["POLICYFLOW_USER"] = person }
+      return try CLI.policyflow(arguments, in: mountPoint, environment: environment)
+    }
+    #expect(try pf(["comment", "forord", "-m", "Før"], as: "soren-biu").status == 0)
+    let before = try pf(["status", "--json"]).stdout
+    let filler = mountPoint.appendingPathComponent("filler")
+    _ = try CLI.run("dd", ["if=/dev/zero", "of=\(filler.path)", "bs=64k"])
+    let full = try pf(["comment", "forord", "-m", "Fuld disk"], as: "soren-biu")
+    #expect(full.status == 75, "\(full.stderr)")
+    #expect(full.stderr.contains("is full") && !full.stderr.contains("internal error"), "\(full.stderr)")
+    let status = try pf(["status", "--json"])
+    #expect(status.status == 0 && status.stdout == before, "reading works on a full disk: \(status.stderr)")
+    try FileManager.default.removeItem(at: filler)
+    #expect(try pf(["comment", "forord", "-m", "Efter"], as: "soren-biu").status == 0)
+    let comments = try pf(["comments", "forord"]).stdout
+    #expect(comments.contains("Før") && comments.contains("Efter") && !comments.contains("Fuld disk"), "\(comments)")
+    #expect(try pf(["verify"]).status == 0)
+    #expect(try CLI.git(["fsck", "--strict", "--no-dangling"], in: root).status == 0)
+  }
+
   @Test("packing: with a low threshold a write packs the loose objects; git and verify read the result")
   func packingAfterWrites() throws {
     let w = try TemplateWorkspace()

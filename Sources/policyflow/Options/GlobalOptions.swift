@@ -48,8 +48,9 @@ func runUseCase(_ body: () throws -> Void) throws {
   } catch let error as CleanExit {
     throw error
   } catch {
-    Terminal.error(PolicyFlowError.describeUnexpected(error))
-    throw ExitCode(70)
+    let classified = PolicyFlowError.unexpected(error)
+    Terminal.error(classified.kind == .internal ? PolicyFlowError.describeUnexpected(error) : classified.message)
+    throw ExitCode(classified.exitCode)
   }
 }
 
