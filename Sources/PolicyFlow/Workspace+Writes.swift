@@ -140,17 +140,10 @@ extension Workspace {
       entry[.approvalCommit] = commit.hex
       moves.append(ReferenceMove(name: Workspace.mainRef, old: main, new: commit))
     }
-    let commit: ObjectID
-    do {
-      commit = try Workspace.appendRecord(
+    // A lock with content on the record ref is someone else's: nothing happened yet, and the command fails.
+    let commit = try pastEmptyLock(on: entry.ref) {
+      try Workspace.appendRecord(
         &entry, by: actor, to: repository, signer: signer, beforeMove: { FaultPoint.afterObjects.hit() })
-    } catch let error as GitError where error.kind == .locked {
-      // The empty lock a pack of refs killed inside libgit2 left on the record ref (see `moveReference`); any other
-      // lock is someone else's, and nothing happened yet.
-      let lock = location.root.appendingPathComponent(".git").appendingPathComponent(entry.ref + ".lock")
-      guard (try? Data(contentsOf: lock))?.isEmpty == true else { throw error }
-      removeStaleGitLock(entry.ref)
-      commit = try Workspace.appendRecord(&entry, by: actor, to: repository, signer: signer)
     }
     FaultPoint.afterRecord.hit()
     // The action happened (its record ref moved). What follows only publishes it; a failure here (a full disk, a
@@ -254,7 +247,7 @@ extension Workspace {
   /// (`ours`) was left by policyflow; any other was not (a killed git command, or a program that is still writing),
   /// and the warning names it. Under the workspace lock no other policyflow process writes these refs.
   func removeStaleGitLock(_ path: String, ours: ObjectID? = nil) {
-    let lock = location.root.appendingPathComponent(".git").appendingPathComponent(path + ".lock")
+    let lock = gitLock(path)
     guard FileManager.default.fileExists(atPath: lock.path) else { return }
     let content = (try? String(contentsOf: lock, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
     let whose =
@@ -268,17 +261,29 @@ extension Workspace {
     }
   }
 
-  /// Moves a branch ref by compare-and-swap. An empty lock file on it is what a pack of refs killed inside libgit2
-  /// leaves (libgit2 locks each loose ref it packs, writing nothing into the lock): removed, saying so, and the move
-  /// tried once more. A lock with content belongs to someone else — a git command, or one killed while writing — and
-  /// is left alone: the command fails, and says the action is recorded and the next write completes it.
-  func moveReference(_ name: String, to target: ObjectID, expected: ObjectID?) throws {
+  /// `.git/<path>.lock`, git's lock file for the ref (or other file) at `path`.
+  func gitLock(_ path: String) -> URL {
+    location.root.appendingPathComponent(".git").appendingPathComponent(path + ".lock")
+  }
+
+  /// Runs a write of `ref` once more after removing an *empty* lock file that made it fail: what a pack of refs
+  /// killed inside libgit2 leaves (libgit2 locks each loose ref it packs, writing nothing into the lock). A lock with
+  /// content belongs to someone else — a git command, or one killed while writing — and is left alone: the error
+  /// stands.
+  func pastEmptyLock<T>(on ref: String, _ write: () throws -> T) throws -> T {
     do {
-      try repository.updateReference(name, to: target, expected: expected, message: "policyflow")
+      return try write()
     } catch let error as GitError where error.kind == .locked {
-      let lock = location.root.appendingPathComponent(".git").appendingPathComponent(name + ".lock")
-      guard (try? Data(contentsOf: lock))?.isEmpty == true else { throw error }
-      removeStaleGitLock(name)
+      guard (try? Data(contentsOf: gitLock(ref)))?.isEmpty == true else { throw error }
+      removeStaleGitLock(ref)
+      return try write()
+    }
+  }
+
+  /// Moves a branch ref by compare-and-swap, past an empty lock (`pastEmptyLock`). A lock with content makes the
+  /// command fail, saying the action is recorded and the next write completes it.
+  func moveReference(_ name: String, to target: ObjectID, expected: ObjectID?) throws {
+    try pastEmptyLock(on: name) {
       try repository.updateReference(name, to: target, expected: expected, message: "policyflow")
     }
   }

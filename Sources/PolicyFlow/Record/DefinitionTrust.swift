@@ -188,11 +188,8 @@ final class DefinitionChain {
       return (false, "it joins \(RecordEntry.shortID(parent.hex)), which carries a change to the definition not in force")
     }
     let (merged, conflicts) = try PolicySync.mergeDefinitionFiles(in: repository, commit.parents[0], commit.parents[1])
-    let held = PolicySync.definitionFiles(try repository.allFiles(in: commit.id))
-    let relevant = { (files: [String: ObjectID]) in
-      files.filter { path, _ in !Self.textEntries.contains(String(path.split(separator: "/").first ?? "")) }
-    }
-    guard conflicts.isEmpty, relevant(held) == relevant(merged) else {
+    let held = PolicySync.filesBesideApprovedText(try repository.allFiles(in: commit.id))
+    guard conflicts.isEmpty, held == merged else {
       return (false, "a join by sync must hold exactly the file-by-file merge of the definitions it joins; this one does not")
     }
     return (true, "the join by sync of two copies whose definitions are both in force")

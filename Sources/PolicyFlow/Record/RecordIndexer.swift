@@ -165,6 +165,7 @@ extension Workspace {
     var entries: [RecordEntry] = []
     var malformed: [RecordRow] = []
     var joins: [Commit] = []
+    var emptyTree: ObjectID?
     var reached = Set<ObjectID>()
     var seen = Set<ObjectID>()
     var stack = [tip]
@@ -186,7 +187,8 @@ extension Workspace {
       if let found = entry, found.ref != ref { problem = "concerns \(found.ref) but is on \(ref)" }
       if entry == nil && problem == nil {
         // Without an action, only `sync`'s join of two lines belongs on a record ref (docs/sync.md).
-        if RecordJoin.isJoin(commit, emptyTree: try repository.emptyTreeID()) {
+        if emptyTree == nil { emptyTree = try repository.emptyTreeID() }
+        if RecordJoin.isJoin(commit, emptyTree: emptyTree!) {
           joins.append(commit)
         } else {
           problem = "a commit on a record ref that carries no action and joins no two lines"

@@ -80,13 +80,14 @@ public struct PolicySync {
       let refusedBefore = Set(try workspace.store.read { try $0.refusedRecords() }.map(\.commitId))
       for round in 1...Self.maxRounds {
         report.rounds = round
-        let heldBefore = Set(try recordCommits())
+        let tipsBefore = Array(try workspace.recordRefs().values)
         try fetch()
         FaultPoint.syncAfterFetch.hit()
         try integrate(into: &report)
-        report.received += try Set(try recordCommits()).subtracting(heldBefore).filter {
-          try !RecordJoin.isSyncCommit(repository.commit($0))
-        }.count
+        // Only the commits the round added are walked, not the whole record.
+        report.received += try repository.commits(
+          reachableFrom: Array(try workspace.recordRefs().values), excluding: tipsBefore
+        ).filter { try !RecordJoin.isSyncCommit(repository.commit($0)) }.count
         let pushes = try pendingPushes()
         if pushes.isEmpty { break }
         let toSend = try unsentActions().count
@@ -294,19 +295,19 @@ public struct PolicySync {
       return false
     }
     var parents = [local]
-    var definitionFiles: [String: ObjectID]
+    // Everything but the approved texts from the joined copies; the approved texts from the joined record.
+    var files: [String: ObjectID]
     if let remote, remote != local, try !repository.isAncestor(remote, of: local) {
       if try repository.isAncestor(local, of: remote) {
         parents = [remote]
-        definitionFiles = try Self.definitionFiles(repository.allFiles(in: remote))
+        files = try Self.filesBesideApprovedText(repository.allFiles(in: remote))
       } else {
         parents = [local, remote]
-        definitionFiles = try mergedDefinition(local: local, remote: remote)
+        files = try mergedDefinition(local: local, remote: remote)
       }
     } else {
-      definitionFiles = try Self.definitionFiles(repository.allFiles(in: local))
+      files = try Self.filesBesideApprovedText(repository.allFiles(in: local))
     }
-    var files = definitionFiles
     for record in try workspace.store.read({ try $0.sections() }) {
       guard let approved = record.approvedRevision,
         let revision = try workspace.store.read({ try $0.revision(record.id, approved) }),
@@ -338,9 +339,9 @@ public struct PolicySync {
   static func mergeDefinitionFiles(in repository: Repository, _ a: ObjectID, _ b: ObjectID) throws
     -> (merged: [String: ObjectID], conflicts: [String])
   {
-    let base = try repository.mergeBase(a, b).map { definitionFiles(try repository.allFiles(in: $0)) } ?? [:]
-    let ours = definitionFiles(try repository.allFiles(in: a))
-    let theirs = definitionFiles(try repository.allFiles(in: b))
+    let base = try repository.mergeBase(a, b).map { filesBesideApprovedText(try repository.allFiles(in: $0)) } ?? [:]
+    let ours = filesBesideApprovedText(try repository.allFiles(in: a))
+    let theirs = filesBesideApprovedText(try repository.allFiles(in: b))
     var merged: [String: ObjectID] = [:]
     var conflicts: [String] = []
     for path in Set(base.keys).union(ours.keys).union(theirs.keys).sorted() {
@@ -361,8 +362,8 @@ public struct PolicySync {
     return (merged, conflicts)
   }
 
-  /// Files of `main` other than the approved texts.
-  static func definitionFiles(_ files: [String: ObjectID]) -> [String: ObjectID] {
+  /// Files of `main` other than the approved texts (the definition, and releases' files).
+  static func filesBesideApprovedText(_ files: [String: ObjectID]) -> [String: ObjectID] {
     files.filter { !$0.key.hasPrefix("sections/") }
   }
 
@@ -396,10 +397,6 @@ public struct PolicySync {
     try repository.commits(
       reachableFrom: Array(try workspace.recordRefs().values), excluding: try trackedRecordRefs().map(\.target)
     ).filter { id in try !RecordJoin.isSyncCommit(repository.commit(id)) }
-  }
-
-  private func recordCommits() throws -> [ObjectID] {
-    try repository.commits(reachableFrom: Array(try workspace.recordRefs().values), excluding: [])
   }
 
   private func saveSyncTime() throws {
