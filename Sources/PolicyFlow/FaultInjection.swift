@@ -27,7 +27,7 @@ enum FaultPoint: String, CaseIterable {
   case syncAfterPush = "sync-after-push"
 
   func hit() {
-    guard let setting = ProcessInfo.processInfo.environment["POLICYFLOW_FAULT"], !setting.isEmpty else { return }
+    guard let setting = ProcessEnvironment.current["POLICYFLOW_FAULT"], !setting.isEmpty else { return }
     if setting == rawValue {
       kill(getpid(), SIGKILL)
     } else if setting.hasPrefix("random:"), let percent = Int(setting.dropFirst("random:".count)) {

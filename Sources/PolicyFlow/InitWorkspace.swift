@@ -23,7 +23,7 @@ public enum InitWorkspace {
   ///   whose public keys go into members.yaml before the first commit.
   public static func run(
     directory: URL, template: TemplateLocation, actor: String?, clock: () -> Date = Date.init,
-    generateKeys: URL? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    generateKeys: URL? = nil, environment: [String: String] = ProcessEnvironment.current
   ) throws -> InitResult {
     let fileManager = FileManager.default
     let target = directory.standardizedFileURL

@@ -10,7 +10,7 @@ public struct TemplateLocation: Sendable, Equatable {
   /// Order: `POLICYFLOW_TEMPLATE`; `share/policyflow/` next to the executable's `bin/`; the nearest
   /// directory above the executable (then above the current directory) holding `repo-template/policy.yaml`.
   public static func findDefault(
-    environment: [String: String] = ProcessInfo.processInfo.environment,
+    environment: [String: String] = ProcessEnvironment.current,
     executable: URL = TemplateLocation.runningExecutable,
     currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
   ) throws -> TemplateLocation {

@@ -295,9 +295,34 @@ extension Workspace {
   /// Through a handle of its own: libgit2 keeps marking every ref it once packed as "was loose" in a handle's cache,
   /// so a long-lived handle (the generator, the tests) re-checked all 2,000 refs on every pack (four system calls
   /// each), while a fresh one looks only at the refs that are loose now.
+  ///
+  /// `packed-refs.lock` cannot say who took it (libgit2 and git both write the new file's text into it), so this
+  /// process leaves its pid in `.policyflow/packing-refs` while it packs: a lock found beside the pid of a process
+  /// that no longer runs was left by a killed pack of ours and is removed, saying so; any other lock belongs to a
+  /// git command (or a killed one) and is left alone — the refs then stay loose, and an old lock is named.
   func packReferences() {
-    // A pack of refs killed inside libgit2 leaves packed-refs.lock, and every later pack would fail silently.
-    removeStaleGitLock("packed-refs")
+    let fileManager = FileManager.default
+    let marker = location.stateDirectory.appendingPathComponent("packing-refs")
+    let lock = gitLock("packed-refs")
+    if fileManager.fileExists(atPath: lock.path) {
+      let owner = (try? String(contentsOf: marker, encoding: .utf8)).flatMap {
+        Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+      }
+      if let owner, owner != getpid(), kill(owner, 0) != 0, errno == ESRCH {
+        if (try? fileManager.removeItem(at: lock)) != nil {
+          warn("removed .git/packed-refs.lock, left behind by policyflow's interrupted pack of refs (process \(owner)).")
+        }
+      } else {
+        let modified = (try? fileManager.attributesOfItem(atPath: lock.path))?[.modificationDate] as? Date
+        if let modified, Date().timeIntervalSince(modified) > 600 {
+          warn("refs are not packed: .git/packed-refs.lock (from \(modified)) was not taken by policyflow. If no git "
+            + "command is running, remove it; nothing depends on it.")
+        }
+        return
+      }
+    }
+    guard (try? Data("\(getpid())\n".utf8).write(to: marker)) != nil else { return }
+    defer { try? fileManager.removeItem(at: marker) }
     do { try Repository.open(at: location.root).packReferences() } catch {}
   }
 

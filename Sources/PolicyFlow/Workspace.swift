@@ -138,7 +138,7 @@ public final class Workspace {
   let clock: () -> Date
   /// Where signing keys are looked up (`POLICYFLOW_SIGNING_KEY`, `POLICYFLOW_KEYS_DIR`, `SSH_AUTH_SOCK`);
   /// the process's environment unless a test says otherwise.
-  var environment = ProcessInfo.processInfo.environment
+  var environment = ProcessEnvironment.current
 
   public static let mainRef = "refs/heads/main"
   public static func sectionRef(_ id: String) -> String { "refs/heads/sections/\(id)" }

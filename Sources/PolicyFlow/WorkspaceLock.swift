@@ -26,7 +26,7 @@ final class WorkspaceLock {
 
   /// - Parameter report: where the "waiting for …" notice goes (stderr by default).
   init(
-    path: URL, environment: [String: String] = ProcessInfo.processInfo.environment,
+    path: URL, environment: [String: String] = ProcessEnvironment.current,
     report: (String) -> Void = { FileHandle.standardError.write(Data("policyflow: \($0)\n".utf8)) }
   ) throws {
     let timeout = try Self.timeout(environment: environment)
@@ -145,7 +145,7 @@ final class WorkspaceLock {
 /// workspace lock, so that another command finds it held by a policyflow process that recorded who it is.
 enum LockFaultPoint {
   static func holdIfAsked() {
-    guard let setting = ProcessInfo.processInfo.environment["POLICYFLOW_FAULT"], setting.hasPrefix("hold-lock:"),
+    guard let setting = ProcessEnvironment.current["POLICYFLOW_FAULT"], setting.hasPrefix("hold-lock:"),
       let seconds = Double(setting.dropFirst("hold-lock:".count)), seconds > 0
     else { return }
     usleep(useconds_t(min(seconds, 600) * 1_000_000))

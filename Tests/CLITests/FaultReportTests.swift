@@ -86,4 +86,29 @@ struct FaultReportTests {
     #expect(try CLI.git(["fsck", "--strict", "--no-dangling"], in: w.root).status == 0)
     #expect(try w.ok(["status", "--json"]).stdout.contains("forord"))
   }
+  @Test("packed-refs.lock: a foreign one is left alone (the refs stay loose); one beside the pid of a killed pack of ours is removed, saying so")
+  func packedRefsLock() throws {
+    let w = try TemplateWorkspace()
+    let lock = w.root.appendingPathComponent(".git/packed-refs.lock")
+    let foreign = "# pack-refs with: peeled fully-peeled sorted \n"
+    try foreign.write(to: lock, atomically: true, encoding: .utf8)
+    let first = try w.pf(["comment", "forord", "-m", "Første"], as: "soren-biu")
+    #expect(first.status == 0, "\(first.stderr)")
+    #expect(try String(contentsOf: lock, encoding: .utf8) == foreign, "a lock policyflow did not take is not touched")
+    let loose = w.root.appendingPathComponent(".git/refs/policyflow/sections/forord")
+    #expect(FileManager.default.fileExists(atPath: loose.path), "the record ref stays loose while the lock is held")
+
+    // What a pack of ours killed inside libgit2 leaves: the lock, and our marker naming a process that has ended.
+    let ended = try CLI.run("/bin/sh", ["-c", "echo $$"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    try "\(ended)\n".write(to: w.root.appendingPathComponent(".policyflow/packing-refs"), atomically: true, encoding: .utf8)
+    let second = try w.pf(["comment", "forord", "-m", "Anden"], as: "soren-biu")
+    #expect(second.status == 0, "\(second.stderr)")
+    #expect(second.stderr.contains("packed-refs.lock") && second.stderr.contains("interrupted pack of refs"), "\(second.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: lock.path))
+    #expect(!FileManager.default.fileExists(atPath: loose.path), "the refs are packed again")
+    #expect(!FileManager.default.fileExists(atPath: w.root.appendingPathComponent(".policyflow/packing-refs").path))
+    #expect(try CLI.git(["log", "--format=%B", "refs/policyflow/sections/forord"], in: w.root).stdout.contains("Anden"))
+    #expect(try w.verifyFindings().isEmpty)
+    #expect(try CLI.git(["fsck", "--strict", "--no-dangling"], in: w.root).status == 0)
+  }
 }

@@ -12,7 +12,7 @@ struct GlobalOptions: ParsableArguments {
   var actingAs: String?
 
   func openWorkspace() throws -> Workspace {
-    let environment = ProcessInfo.processInfo.environment
+    let environment = ProcessEnvironment.current
     let explicit = workspace ?? environment["POLICYFLOW_WORKSPACE"]
     let location = try WorkspaceLocation.find(
       explicit: explicit, from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
@@ -21,7 +21,7 @@ struct GlobalOptions: ParsableArguments {
 
   /// The acting member: --as, POLICYFLOW_USER, git user.email.
   func actor(in workspace: Workspace) throws -> Member {
-    try workspace.actor(explicit: actingAs, environment: ProcessInfo.processInfo.environment)
+    try workspace.actor(explicit: actingAs, environment: ProcessEnvironment.current)
   }
 }
 

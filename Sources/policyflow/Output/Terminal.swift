@@ -8,8 +8,8 @@ import PolicyFlow
 /// Output helpers: messages to stderr, colour only on a terminal (and never with NO_COLOR).
 enum Terminal {
   static var colourOut: Bool {
-    isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-      && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    isatty(STDOUT_FILENO) != 0 && ProcessEnvironment.current["NO_COLOR"] == nil
+      && ProcessEnvironment.current["TERM"] != "dumb"
   }
 
   /// User text made harmless for a terminal: control characters (escape sequences could clear the
@@ -77,7 +77,7 @@ enum Terminal {
 /// Opens $VISUAL / $EDITOR on a temporary file, as `git commit` does, for a comment's text.
 enum Editor {
   static func compose(hint: String) throws -> String {
-    let environment = ProcessInfo.processInfo.environment
+    let environment = ProcessEnvironment.current
     guard let editor = environment["VISUAL"] ?? environment["EDITOR"], !editor.isEmpty else {
       throw PolicyFlowError(.usage, "give the text with -m TEXT or --file F (or set $EDITOR to write it there).")
     }

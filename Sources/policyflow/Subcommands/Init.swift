@@ -24,7 +24,7 @@ struct Init: ParsableCommand {
 
   func run() throws {
     try runUseCase {
-      let environment = ProcessInfo.processInfo.environment
+      let environment = ProcessEnvironment.current
       let location = try template.map { try TemplateLocation.given(URL(fileURLWithPath: $0)) }
         ?? TemplateLocation.findDefault()
       let keys = generateKeys.map { URL(fileURLWithPath: $0).standardizedFileURL }

@@ -167,7 +167,7 @@ struct Reindex: ParsableCommand {
 
   func run() throws {
     try runUseCase {
-      let environment = ProcessInfo.processInfo.environment
+      let environment = ProcessEnvironment.current
       let explicit = global.workspace ?? environment["POLICYFLOW_WORKSPACE"]
       let location = try WorkspaceLocation.find(
         explicit: explicit, from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
