@@ -54,10 +54,15 @@ extension Workspace {
           "the index's memo of the chain of trust differs from what git gives for main; run `policyflow reindex`")
       }
       let parsed = try Workspace.loadCommittedDefinition(from: repository, at: link.inForce)
-      if main == mainCommit, link.inForce == definitionCommit, parsed.0 != definition || parsed.1 != workflow {
+      if main == mainCommit, link.inForce == definitionCommit, parsed.0 != definition {
         finding(
           "definition-cache", ".policyflow/definition.cache",
           "the cached definition differs from the one committed on main; run `policyflow reindex`")
+      }
+      if main == mainCommit, link.inForce == definitionCommit, parsed.1 != workflow {
+        finding(
+          "definition-cache", ".policyflow/workflow.cache",
+          "the cached workflow differs from the one committed on main; run `policyflow reindex`")
       }
       // The rebuild below judges every action by definitions read from git alone.
       chain = fresh

@@ -1,6 +1,7 @@
 import Foundation
 import PolicyGit
 import PolicyManifest
+import PolicySigning
 import PolicyStore
 import PolicyWorkflow
 
@@ -18,7 +19,7 @@ enum ReadOnlyIndex {
       .appendingPathComponent("policyflow-read-only-\(getpid())-\(copies.count)", isDirectory: true)
     try? FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
     // The index as it is (so only new record commits are replayed); the lock file and sync times are not needed.
-    for name in ["policy.sqlite", "policy.sqlite-wal", "definition.cache"] {
+    for name in ["policy.sqlite", "policy.sqlite-wal", "definition.cache", "workflow.cache"] {
       try? FileManager.default.copyItem(at: own.appendingPathComponent(name), to: copy.appendingPathComponent(name))
     }
     if copies.isEmpty { atexit { ReadOnlyIndex.removeAll() } }
@@ -134,6 +135,10 @@ public final class Workspace {
   var definitionsByCommit: [ObjectID: (PolicyDefinition, WorkflowDefinition)] = [:]
   /// The record refs as the last catch-up listed them.
   var listedRecordRefs: [String: ObjectID]?
+  /// Signatures verified ahead of a catch-up (`checkSignaturesAhead`), each taken out when its commit is applied.
+  var checkedSignatures: [ObjectID: SignatureCheck] = [:]
+  /// Members' listed keys, parsed (`parsedKey`).
+  var parsedKeys: [String: SSHPublicKey?] = [:]
   /// Injected so tests and reproducible demos can fix time.
   let clock: () -> Date
   /// Where signing keys are looked up (`POLICYFLOW_SIGNING_KEY`, `POLICYFLOW_KEYS_DIR`, `SSH_AUTH_SOCK`);
@@ -315,7 +320,15 @@ public final class Workspace {
       throw PolicyFlowError.badInput("\(path) is not valid UTF-8; save it as UTF-8 and commit it to main.")
     }
     do {
-      let workflow = try WorkflowDefinition.parse(text, file: path)
+      let parseWorkflow = { try WorkflowDefinition.parse(text, file: path) }
+      let workflow =
+        if let cache, let blob = try repository.blobID(at: path, in: main) {
+          try WorkflowCache.workflow(
+            path: path, blob: blob, cache: cache.deletingLastPathComponent().appendingPathComponent("workflow.cache"),
+            parse: parseWorkflow)
+        } else {
+          try parseWorkflow()
+        }
       guard workflow.name == name else {
         throw PolicyFlowError.badInput("\(path): the workflow's `name` is `\(workflow.name)`; it must be `\(name)`.")
       }

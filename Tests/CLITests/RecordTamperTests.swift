@@ -126,6 +126,41 @@ struct RecordTamperTests {
     try Self.expectFindings(w, ["definition-cache"], "forged cache")
   }
 
+  @Test("a forged workflow cache that lowers the sign-offs needed is a finding; a damaged one is ignored and replaced")
+  func forgedWorkflowCache() throws {
+    // A second workspace whose workflow needs one committee reviewer instead of two.
+    let template = try EditableTemplate()
+    try template.replace(
+      in: "workflows/section-review.yaml", "capacity: committee_reviewer, count: 2,",
+      with: "capacity: committee_reviewer, count: 1,")
+    let other = try Scratch("pf-forged-workflow")
+    let otherRoot = other.url.appendingPathComponent("policy")
+    let made = try CLI.policyflow([
+      "init", otherRoot.path, "--template", template.url.path, "--generate-keys", try TestKeys.link(in: other).path,
+    ])
+    try #require(made.status == 0, "\(made.stderr)")
+    _ = try CLI.policyflow(["status"], environment: ["POLICYFLOW_WORKSPACE": otherRoot.path])
+
+    let w = try Self.copy()
+    let status = try w.ok(["status", "--json"]).stdout
+    let mine = w.root.appendingPathComponent(".policyflow/workflow.cache")
+    let written = try Data(contentsOf: mine)
+    #expect(written.starts(with: Data("PFWFL".utf8)), "the first command wrote the workflow cache")
+
+    // Damaged: ignored and replaced, nothing reported.
+    try Data(written.prefix(written.count / 2)).write(to: mine)
+    #expect(try w.ok(["status", "--json"]).stdout == status)
+    #expect(try Data(contentsOf: mine) == written, "the damaged cache was replaced by a sound one")
+    #expect(try w.verifyFindings().isEmpty)
+
+    // Forged: well-formed, with this workspace's key, but another workflow.
+    var forged = [UInt8](try Data(contentsOf: otherRoot.appendingPathComponent(".policyflow/workflow.cache")))
+    forged.replaceSubrange(8..<40, with: [UInt8](written)[8..<40])
+    #expect(Data(forged) != written)
+    try Data(forged).write(to: mine)
+    try Self.expectFindings(w, ["definition-cache"], "forged workflow cache")
+  }
+
   // MARK: - The record in git edited with plain git
 
   @Test("an edited trailer (the actor of a sign-off changed, the author left) is refused and reported")

@@ -108,6 +108,11 @@ extension Workspace {
     }
     fresh.sort { ($0.sequence, $0.commit!.hex) < ($1.sequence, $1.commit!.hex) }
     if fresh.count > 1 { try tx.cacheRequirementTargets() }
+    checkSignaturesAhead(fresh.flatMap { entry in
+      [entry.commit!]
+        + (entry.kind == .create ? [] : [entry.objectID(.revisionCommit), entry.objectID(.approvalCommit)].compactMap { $0 })
+    })
+    defer { checkedSignatures.removeAll() }
     for entry in fresh {
       var refusal: String?
       var atSync = false
@@ -221,7 +226,9 @@ extension Workspace {
     defer { withExtendedLifetime(lock) {} }
     try RecordFetch.fetchRecordIfMissing(at: location)
     location.removeIndexDatabase()
-    try? fileManager.removeItem(at: location.stateDirectory.appendingPathComponent("definition.cache"))
+    for cache in ["definition.cache", "workflow.cache"] {
+      try? fileManager.removeItem(at: location.stateDirectory.appendingPathComponent(cache))
+    }
     let workspace = try Workspace(location: location)
     workspace.packReferences()
     var report = IndexReport(rebuilt: true)
