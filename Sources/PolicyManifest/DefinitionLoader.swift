@@ -175,7 +175,9 @@ struct DefinitionLoader {
       // A department without a standing committee (a staff unit): the sections it owns name their committees.
       var committee: String?
       if let value = mapping.optionalString("committee"), let valueNode = mapping["committee"] {
-        committee = resolve(value, among: committees.map(\.code), kind: "committee", at: valueNode)
+        // An unknown committee is reported here; kept as written so that the sections it owns are not reported as
+        // having none (the load fails anyway).
+        committee = resolve(value, among: committees.map(\.code), kind: "committee", at: valueNode) ?? value
       }
       let isRetired = Self.retiredFlag(mapping)
       // Kept as soon as the code is sound, so that one bad field does not turn every reference to
