@@ -182,7 +182,7 @@ extension Workspace {
         }
       } ?? []
       let signers = signoffs
-        .map { signoff in definition.members.member(id: signoff.personId)?.name ?? signoff.personId }
+        .map { signoff in definition.members.anyone(id: signoff.personId)?.name ?? signoff.personId }
       sections.append(DocumentSection(
         id: section.id, number: section.number, title: section.title, part: section.part, markdown: body,
         mark: mark, placeholder: placeholder))

@@ -114,14 +114,14 @@ extension Workspace {
 
   /// Threads of a section, oldest first.
   public func commentThreads(sectionId: String, openOnly: Bool) throws -> [CommentThread] {
-    let section = try section(sectionId)
+    let section = try readableSectionID(sectionId)
     return try store.read { reader in
-      let all = try reader.comments(of: section.id)
+      let all = try reader.comments(of: section)
       let replies = Dictionary(grouping: all.filter { $0.parentId != nil }, by: { $0.parentId! })
       return all.filter { $0.parentId == nil && (!openOnly || $0.status == .open) }.map { root in
         let thread = [root] + (replies[root.id!] ?? [])
         return CommentThread(
-          id: RecordEntry.shortID(root.recordId), section: section.id, revision: root.revisionNumber, anchorRevision: root.anchorRevision,
+          id: RecordEntry.shortID(root.recordId), section: section, revision: root.revisionNumber, anchorRevision: root.anchorRevision,
           lines: root.lineStart.map { start in
             root.lineEnd == start ? "\(start)" : "\(start)-\(root.lineEnd ?? start)"
           },
@@ -129,7 +129,7 @@ extension Workspace {
           status: root.status.rawValue, outdated: root.outdated, resolvedBy: root.resolvedBy,
           entries: thread.map {
             .init(
-              id: RecordEntry.shortID($0.recordId), author: $0.authorId, authorName: definition.members.member(id: $0.authorId)?.name ?? $0.authorId,
+              id: RecordEntry.shortID($0.recordId), author: $0.authorId, authorName: definition.members.anyone(id: $0.authorId)?.name ?? $0.authorId,
               body: $0.body, createdAt: $0.createdAt)
           })
       }

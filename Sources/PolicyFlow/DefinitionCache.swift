@@ -14,7 +14,7 @@ import PolicyManifest
 /// carries a checksum) falls back to parsing, and failing to write the cache is ignored. The file is
 /// local state like the database; a write replaces it atomically.
 enum DefinitionCache {
-  static let magic = Array("PFDEF004".utf8)
+  static let magic = Array("PFDEF005".utf8)
 
   /// The cached definition for `files` (repository path → blob id), or `parse()`'s result, then cached.
   static func definition(
@@ -66,12 +66,12 @@ enum DefinitionCache {
       writer.string(committee.code)
       writer.string(committee.name)
     }
-    writer.array(manifest.departments) { writer, department in
+    func department(_ writer: inout Writer, _ department: Department) {
       writer.string(department.code)
       writer.string(department.name)
       writer.string(department.committee)
     }
-    writer.array(manifest.sections) { writer, section in
+    func section(_ writer: inout Writer, _ section: SectionSpec) {
       writer.string(section.id)
       writer.string(section.title)
       writer.string(section.kind.rawValue)
@@ -82,7 +82,7 @@ enum DefinitionCache {
       writer.optional(section.guidance)
       writer.optional(section.number.map(String.init))
     }
-    writer.array(definition.members.members) { writer, member in
+    func member(_ writer: inout Writer, _ member: Member) {
       writer.string(member.id)
       writer.string(member.name)
       writer.string(member.email)
@@ -91,6 +91,12 @@ enum DefinitionCache {
       writer.strings(member.roles.map(\.rawValue).sorted())
       writer.strings(member.keys)
     }
+    writer.array(manifest.departments, department)
+    writer.array(manifest.sections, section)
+    writer.array(definition.members.members, member)
+    writer.array(manifest.retiredDepartments, department)
+    writer.array(manifest.retiredSections, section)
+    writer.array(definition.members.retired, member)
     writer.array(definition.requirements) { writer, requirement in
       writer.string(requirement.id)
       writer.string(requirement.kind.rawValue)
@@ -118,30 +124,9 @@ enum DefinitionCache {
         guard let code = reader.string(), let name = reader.string() else { return nil }
         return Committee(code: code, name: name)
       }),
-      let departments = reader.array({ reader -> Department? in
-        guard let code = reader.string(), let name = reader.string(), let committee = reader.string() else { return nil }
-        return Department(code: code, name: name, committee: committee)
-      }),
-      let sections = reader.array({ reader -> SectionSpec? in
-        guard let id = reader.string(), let title = reader.string(), let kind = reader.string().flatMap(SectionKind.init),
-          let owners = reader.strings(), let committees = reader.strings(), let part = reader.optional(),
-          let headings = reader.strings(), let guidance = reader.optional(), let number = reader.optional()
-        else { return nil }
-        return SectionSpec(
-          id: id, title: title, kind: kind, owners: owners, committees: committees, part: part,
-          requiredHeadings: headings, guidance: guidance, number: number.flatMap { Int($0) })
-      }),
-      let members = reader.array({ reader -> Member? in
-        guard let id = reader.string(), let name = reader.string(), let email = reader.string(),
-          let departments = reader.strings(), let committees = reader.strings(), let roles = reader.strings(),
-          let keys = reader.strings()
-        else { return nil }
-        let parsed = roles.compactMap(Role.init)
-        guard parsed.count == roles.count else { return nil }
-        return Member(
-          id: id, name: name, email: email, departments: departments, committees: committees, roles: Set(parsed),
-          keys: keys)
-      }),
+      let departments = reader.array(readDepartment), let sections = reader.array(readSection),
+      let members = reader.array(readMember), let retiredDepartments = reader.array(readDepartment),
+      let retiredSections = reader.array(readSection), let retiredMembers = reader.array(readMember),
       let requirements = reader.array({ reader -> Requirement? in
         guard let id = reader.string(), let kind = reader.string().flatMap(RequirementKind.init),
           let source = reader.string(), let theme = reader.optional(), let text = reader.string(),
@@ -154,8 +139,36 @@ enum DefinitionCache {
     return PolicyDefinition(
       manifest: PolicyManifest(
         title: title, period: period, language: language, workflow: workflow, secretariat: secretariat,
-        committees: committees, departments: departments, sections: sections, signing: signing),
-      members: MemberDirectory(members: members), requirements: requirements)
+        committees: committees, departments: departments, sections: sections, signing: signing,
+        retiredDepartments: retiredDepartments, retiredSections: retiredSections),
+      members: MemberDirectory(members: members, retired: retiredMembers), requirements: requirements)
+  }
+
+  private static func readDepartment(_ reader: inout Reader) -> Department? {
+    guard let code = reader.string(), let name = reader.string(), let committee = reader.string() else { return nil }
+    return Department(code: code, name: name, committee: committee)
+  }
+
+  private static func readSection(_ reader: inout Reader) -> SectionSpec? {
+    guard let id = reader.string(), let title = reader.string(), let kind = reader.string().flatMap(SectionKind.init),
+      let owners = reader.strings(), let committees = reader.strings(), let part = reader.optional(),
+      let headings = reader.strings(), let guidance = reader.optional(), let number = reader.optional()
+    else { return nil }
+    return SectionSpec(
+      id: id, title: title, kind: kind, owners: owners, committees: committees, part: part,
+      requiredHeadings: headings, guidance: guidance, number: number.flatMap { Int($0) })
+  }
+
+  private static func readMember(_ reader: inout Reader) -> Member? {
+    guard let id = reader.string(), let name = reader.string(), let email = reader.string(),
+      let departments = reader.strings(), let committees = reader.strings(), let roles = reader.strings(),
+      let keys = reader.strings()
+    else { return nil }
+    let parsed = roles.compactMap(Role.init)
+    guard parsed.count == roles.count else { return nil }
+    return Member(
+      id: id, name: name, email: email, departments: departments, committees: committees, roles: Set(parsed),
+      keys: keys)
   }
 
   /// Length-prefixed UTF-8 strings and counted arrays.

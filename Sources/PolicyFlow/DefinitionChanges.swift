@@ -172,16 +172,25 @@ extension Workspace {
     return lines.joined(separator: "\n")
   }
 
+  /// Refuses (77) anybody outside the secretariat, naming the rule and whom to ask.
+  func requireSecretariat(_ actor: Member, toDo what: String) throws {
+    guard !actor.roles.contains(.secretariat) else { return }
+    let secretariat = definition.members.members(withRole: .secretariat).map(\.id).joined(separator: ", ")
+    throw PolicyFlowError.notPermitted(
+      "\(actor.name) (\(actor.id)) may not \(what): that is for the secretariat (role secretariat in members.yaml). "
+        + "Ask a member of the secretariat (\(secretariat)) to do it. Nothing was changed.")
+  }
+
   /// Writes `tree` as a commit on main by `actor` (who must be of the secretariat, signing where the policy requires
   /// it), checks that the chain of trust authorises it, then moves main by compare-and-swap.
-  func writeDefinitionCommit(tree: ObjectID, actor: Member, summary: String, body: String?, what: String)
-    throws -> DefinitionChangeResult
-  {
-    guard actor.roles.contains(.secretariat) else {
-      throw PolicyFlowError.notPermitted(
-        "\(actor.name) (\(actor.id)) may not change the definition: a \(what) is for the secretariat (role secretariat "
-          + "in members.yaml). Nothing was changed.")
-    }
+  ///
+  /// With an `event`, the change is also an action of the record (its own kind of event in `audit`): the action names
+  /// the new commit as its definition and publishes it, so its record ref moves first (the commit point, as for every
+  /// action) and main after it; a command killed between the two has main moved by the next write.
+  func writeDefinitionCommit(
+    tree: ObjectID, actor: Member, summary: String, body: String?, what: String, event: ActionDraft? = nil
+  ) throws -> DefinitionChangeResult {
+    try requireSecretariat(actor, toDo: "change the definition (a \(what))")
     let signer = try signer(for: actor)
     let (now, offset) = Workspace.actionTime(clock)
     let text = body.map { "\(summary)\n\n\($0.trimmingCharacters(in: .whitespacesAndNewlines))\n" } ?? "\(summary)\n"
@@ -193,6 +202,12 @@ extension Workspace {
       throw PolicyFlowError.notPermitted(
         "the \(what) would not be in force: \(verdict.detail). Sign with a key members.yaml lists for you "
           + "(ssh-add, POLICYFLOW_SIGNING_KEY or git's user.signingkey); nothing was changed.")
+    }
+    if var event {
+      event.definition = commit
+      event.sideMove = ReferenceMove(name: Workspace.mainRef, old: main, new: commit)
+      _ = try record(event, actor: actor, signer: signer, signed: true)
+      return DefinitionChangeResult(commit: commit, summary: summary)
     }
     try repository.updateReference(Workspace.mainRef, to: commit, expected: main, message: "policyflow: \(what)")
     try checkOutMain()
@@ -224,5 +239,20 @@ struct DefinitionWording {
   }
   func sectionListed(_ title: String) -> String {
     danish ? "Afsnittet »\(title)« tilføjes politikken" : "The section “\(title)” joins the policy"
+  }
+  func memberAdded(_ id: String, _ name: String) -> String {
+    danish ? "Nyt medlem: \(name) (\(id))" : "New member: \(name) (\(id))"
+  }
+  func memberRetired(_ id: String, _ name: String) -> String {
+    danish ? "\(name) (\(id)) udtræder" : "\(name) (\(id)) retires"
+  }
+  func departmentAdded(_ code: String, _ name: String) -> String {
+    danish ? "Ny afdeling: \(name) (\(code))" : "New department: \(name) (\(code))"
+  }
+  func departmentRetired(_ code: String, _ name: String) -> String {
+    danish ? "Afdelingen \(name) (\(code)) nedlægges" : "The department \(name) (\(code)) is retired"
+  }
+  func sectionRetired(_ title: String) -> String {
+    danish ? "Afsnittet »\(title)« udgår af politikken" : "The section “\(title)” leaves the policy"
   }
 }

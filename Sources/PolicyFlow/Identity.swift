@@ -10,6 +10,7 @@ extension Workspace {
     if let user = environment["POLICYFLOW_USER"], !user.isEmpty { return try member(user) }
     if let email = repository.configValue("user.email"), !email.isEmpty {
       if let member = definition.members.resolve(email) { return member }
+      if let retired = definition.members.retiredMember(email) { throw Workspace.retiredMemberError(retired) }
       throw PolicyFlowError.missing(
         "your git user.email \(email) is not in members.yaml. Say who you are with --as PERSON or "
           + "POLICYFLOW_USER, or ask the secretariat to add you.")

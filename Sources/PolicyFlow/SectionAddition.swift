@@ -50,6 +50,11 @@ extension Workspace {
     }
     let text = try new.text.map { try SectionText.validate($0, section: new.id, file: new.file ?? "-") } ?? ""
     return try performWrite {
+      if let retired = definition.manifest.retiredSection(new.id) {
+        throw PolicyFlowError.notPermitted(
+          "\(retired.id) is the id of the retired section “\(retired.title)”; ids are never given again, so that the "
+            + "history keeps naming one section. Choose another id. Nothing was changed.")
+      }
       var definitionChange: ObjectID?
       if definition.manifest.section(new.id) == nil {
         definitionChange = try listSection(new, actor: actor).commit

@@ -111,7 +111,7 @@ extension Workspace {
     }
     let lastRequest = (source.signoffs[section.id] ?? []).last { $0.decision == .requestChanges }
     if let lastRequest, workflow.transitions.contains(where: { $0.event == "request_changes" && $0.to == record.state }) {
-      let name = definition.members.member(id: lastRequest.personId)?.name ?? lastRequest.personId
+      let name = definition.members.anyone(id: lastRequest.personId)?.name ?? lastRequest.personId
       return ["\(name) requested changes (\"\(lastRequest.message)\"): waiting for \(who) to submit a new revision "
         + "(`policyflow submit \(section.id) FILE`)"] + notes
     }

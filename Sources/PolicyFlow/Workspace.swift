@@ -148,6 +148,9 @@ public final class Workspace {
   public static let mainRef = "refs/heads/main"
   public static func sectionRef(_ id: String) -> String { "refs/heads/sections/\(id)" }
   public static func sectionPath(_ id: String) -> String { "sections/\(id).md" }
+  /// The index's state of a section retired from the policy (`section retire`): outside every workflow.
+  static let retiredState = "retired"
+
 
   /// Opens the workspace and brings its index up to the record refs (see `RecordIndexer`).
   public init(location: WorkspaceLocation, clock: @escaping () -> Date = Date.init) throws {
@@ -355,21 +358,46 @@ public final class Workspace {
   public func section(_ id: String) throws -> SectionSpec {
     let trimmed = id.trimmingCharacters(in: .whitespaces)
     if let section = definition.manifest.section(trimmed.lowercased()) { return section }
+    if let retired = definition.manifest.retiredSection(trimmed.lowercased()) {
+      throw PolicyFlowError.notPermitted(
+        "section \(retired.id) (\(retired.title)) is retired: it is no longer part of the policy and nothing can be "
+          + "done on it. Its history stays readable (`policyflow log \(retired.id)`, `policyflow show \(retired.id)`).")
+    }
     let known = definition.manifest.sections.map(\.id).joined(separator: ", ")
     throw PolicyFlowError.missing("unknown section `\(id)`. Sections of this policy: \(known).")
   }
 
+  /// The id of a section whose history can be read: one of the policy, or one retired from it.
+  public func readableSectionID(_ id: String) throws -> String {
+    let trimmed = id.trimmingCharacters(in: .whitespaces).lowercased()
+    if let retired = definition.manifest.retiredSection(trimmed) { return retired.id }
+    return try section(id).id
+  }
+
   public func member(_ idOrEmail: String) throws -> Member {
     if let member = definition.members.resolve(idOrEmail) { return member }
+    if let retired = definition.members.retiredMember(idOrEmail) { throw Workspace.retiredMemberError(retired) }
     throw PolicyFlowError.missing(
       "unknown person `\(idOrEmail)`: not an id or e-mail in members.yaml. "
         + "Check the spelling, or ask the secretariat to add you to members.yaml.")
+  }
+
+  static func retiredMemberError(_ member: Member) -> PolicyFlowError {
+    PolicyFlowError.notPermitted(
+      "\(member.name) (\(member.id)) has retired from the policy (members.yaml marks them `retired: true`): a retired "
+        + "member can no longer act; their past acts stay valid in the history. Act as someone taking part (--as "
+        + "PERSON), or ask the secretariat to add a member (`policyflow member add`).")
   }
 
   /// The manifest's spelling of a department code given in any case or Unicode normal form.
   public func departmentCode(_ code: String) throws -> String {
     if let department = definition.manifest.department(code.trimmingCharacters(in: .whitespaces)) {
       return department.code
+    }
+    if let retired = definition.manifest.retiredDepartment(code.trimmingCharacters(in: .whitespaces)) {
+      throw PolicyFlowError.notPermitted(
+        "the department \(retired.code) (\(retired.name)) is retired. Departments taking part: "
+          + "\(definition.manifest.departments.map(\.code).joined(separator: ", ")).")
     }
     throw PolicyFlowError.missing(
       "unknown department `\(code)`. Departments: \(definition.manifest.departments.map(\.code).joined(separator: ", ")).")
@@ -390,6 +418,6 @@ public final class Workspace {
 
   func stateLabel(_ state: String) -> String { workflow.state(state)?.label ?? state }
 
-  func departmentName(_ code: String) -> String { definition.manifest.department(code)?.name ?? code }
+  func departmentName(_ code: String) -> String { definition.manifest.departmentName(code) }
   func committeeName(_ code: String) -> String { definition.manifest.committee(code)?.name ?? code }
 }

@@ -28,7 +28,9 @@ extension PolicyDefinition {
     guard diagnostics.isEmpty, let manifest, let members else {
       throw PolicyDefinitionError(issues: diagnostics.issues.sortedForDisplay())
     }
-    return PolicyDefinition(manifest: manifest, members: MemberDirectory(members: members), requirements: requirements)
+    return PolicyDefinition(
+      manifest: manifest, members: MemberDirectory(members: members.active, retired: members.retired),
+      requirements: requirements)
   }
 
   /// The same as ``load(from:)`` for files already in memory — e.g. read from a commit on `main`, so that
@@ -59,7 +61,9 @@ extension PolicyDefinition {
     guard diagnostics.isEmpty, let manifest, let members else {
       throw PolicyDefinitionError(issues: diagnostics.issues.sortedForDisplay())
     }
-    return PolicyDefinition(manifest: manifest, members: MemberDirectory(members: members), requirements: requirements)
+    return PolicyDefinition(
+      manifest: manifest, members: MemberDirectory(members: members.active, retired: members.retired),
+      requirements: requirements)
   }
 
   /// `requirements/*.yaml`, sorted by name; a missing directory simply means no requirements.
@@ -113,14 +117,16 @@ struct DefinitionLoader {
     }
 
     let committees = parseCommittees(top)
-    let departments = parseDepartments(top, committees: committees)
+    let (departments, retiredDepartments) = parseDepartments(top, committees: committees)
 
     var secretariat: String?
     if let code = top.requiredString("secretariat"), let node = top["secretariat"] {
-      secretariat = resolve(code, among: departments.map(\.code), kind: "department", at: node)
+      secretariat = resolve(
+        code, among: departments.map(\.code), kind: "department", at: node, retired: retiredDepartments.map(\.code))
     }
 
-    let sections = parseSections(top, departments: departments, committees: committees)
+    let (sections, retiredSections) = parseSections(
+      top, departments: departments, committees: committees, retiredDepartments: retiredDepartments.map(\.code))
     var signing = SigningMode.optional
     if let value = top.optionalString("signing"), let node = top["signing"] {
       if let mode = SigningMode(rawValue: value) { signing = mode } else {
@@ -131,7 +137,8 @@ struct DefinitionLoader {
     guard let title, let period, let workflow else { return nil }
     return PolicyManifest(
       title: title, period: period, language: language, workflow: workflow, secretariat: secretariat ?? "",
-      committees: committees, departments: departments, sections: sections, signing: signing)
+      committees: committees, departments: departments, sections: sections, signing: signing,
+      retiredDepartments: retiredDepartments, retiredSections: retiredSections)
   }
 
   private func parseCommittees(_ top: YAMLMapping) -> [Committee] {
@@ -148,24 +155,52 @@ struct DefinitionLoader {
     return committees
   }
 
-  private func parseDepartments(_ top: YAMLMapping, committees: [Committee]) -> [Department] {
-    guard let nodes = top.requiredSequence("departments") else { return [] }
+  /// The departments taking part and those marked `retired: true` (whose codes stay taken: a new department may
+  /// neither repeat nor look like one).
+  private func parseDepartments(_ top: YAMLMapping, committees: [Committee]) -> (
+    active: [Department], retired: [Department]
+  ) {
+    guard let nodes = top.requiredSequence("departments") else { return ([], []) }
     if nodes.isEmpty { top["departments"]?.error("list at least one department") }
     var departments: [Department] = []
+    var retired: [Department] = []
     var seen: [String: (code: String, line: Int?)] = [:]
     for node in nodes {
-      guard let mapping = node.mapping(allowedKeys: ["code", "name", "committee"]) else { continue }
+      guard let mapping = node.mapping(allowedKeys: ["code", "name", "committee", "retired"]) else { continue }
       let code = parseCode(mapping, seen: &seen, kind: "department")
       let name = mapping.requiredString("name")
-      var committee: String?
-      if let value = mapping.requiredString("committee"), let valueNode = mapping["committee"] {
-        committee = resolve(value, among: committees.map(\.code), kind: "committee", at: valueNode)
+      if let problem = name.flatMap(Self.signatureProblem(in:)), let value = name {
+        mapping["name"]?.error("the name `\(Self.visible(value))` contains \(problem), which a name may not contain")
       }
+      // A department without a standing committee (a staff unit): the sections it owns name their committees.
+      var committee: String?
+      if let value = mapping.optionalString("committee"), let valueNode = mapping["committee"] {
+        // An unknown committee is reported here; kept as written so that the sections it owns are not reported as
+        // having none (the load fails anyway).
+        committee = resolve(value, among: committees.map(\.code), kind: "committee", at: valueNode) ?? value
+      }
+      let isRetired = Self.retiredFlag(mapping)
       // Kept as soon as the code is sound, so that one bad field does not turn every reference to
       // the department into a second error (nothing partial is ever returned: any error throws).
-      if let code { departments.append(Department(code: code, name: name ?? code, committee: committee ?? "")) }
+      if let code {
+        let department = Department(code: code, name: name ?? code, committee: committee ?? "")
+        if isRetired { retired.append(department) } else { departments.append(department) }
+      }
     }
-    return departments
+    if !nodes.isEmpty && departments.isEmpty && !retired.isEmpty {
+      top["departments"]?.error("every department is retired; at least one must take part")
+    }
+    return (departments, retired)
+  }
+
+  /// `retired: true` on an entry of `departments`, `sections` or `members`; absent means taking part.
+  static func retiredFlag(_ mapping: YAMLMapping) -> Bool {
+    guard let node = mapping.optional("retired") else { return false }
+    guard let value = node.bool() else {
+      node.error("`retired` is `true` or `false`")
+      return false
+    }
+    return value
   }
 
   /// Reads a `code`, stored in NFC as written; reports a malformed or repeated code.
@@ -216,18 +251,19 @@ struct DefinitionLoader {
   /// Codes are abbreviations shown in every status line; far longer ones are a mistake in the file.
   static let maximumCodeBytes = 32
 
-  private func parseSections(_ top: YAMLMapping, departments: [Department], committees: [Committee])
-    -> [SectionSpec]
-  {
-    guard let nodes = top.requiredSequence("sections") else { return [] }
+  private func parseSections(
+    _ top: YAMLMapping, departments: [Department], committees: [Committee], retiredDepartments: [String]
+  ) -> (active: [SectionSpec], retired: [SectionSpec]) {
+    guard let nodes = top.requiredSequence("sections") else { return ([], []) }
     if nodes.isEmpty { top["sections"]?.error("list at least one section") }
     var sections: [SectionSpec] = []
+    var retired: [SectionSpec] = []
     var seen: [String: Int?] = [:]
     var areaCount = 0
     for node in nodes {
       guard
         let mapping = node.mapping(allowedKeys: [
-          "id", "title", "kind", "owners", "committees", "part", "required_headings", "guidance",
+          "id", "title", "kind", "owners", "committees", "part", "required_headings", "guidance", "retired",
         ])
       else { continue }
 
@@ -262,9 +298,13 @@ struct DefinitionLoader {
         }
       }
 
+      let isRetired = Self.retiredFlag(mapping)
+      // A retired section keeps the owners it had, retired departments among them; a section taking part is owned by
+      // departments taking part.
       let owners = resolveList(
-        mapping, key: "owners", required: true, among: departments.map(\.code), kind: "department",
-        ifEmpty: "list at least one owning department")
+        mapping, key: "owners", required: true,
+        among: isRetired ? departments.map(\.code) + retiredDepartments : departments.map(\.code), kind: "department",
+        ifEmpty: "list at least one owning department", retired: isRetired ? [] : retiredDepartments)
       var sectionCommittees: [String]
       if mapping.optional("committees") != nil {
         sectionCommittees = resolveList(
@@ -279,6 +319,11 @@ struct DefinitionLoader {
             sectionCommittees.append(committee)
           }
         }
+        if sectionCommittees.isEmpty && !owners.isEmpty && !isRetired {
+          (mapping["owners"] ?? node).error(
+            "no reviewing committee: the owning department\(owners.count == 1 ? " has" : "s have") no `committee`; "
+              + "list the section's `committees`")
+        }
       }
 
       let part = mapping.optionalString("part")
@@ -287,6 +332,13 @@ struct DefinitionLoader {
 
       // Kept as soon as the id is sound, so that requirement targets naming it are not misreported.
       guard let id else { continue }
+      if isRetired {
+        retired.append(
+          SectionSpec(
+            id: id, title: title ?? id, kind: kind ?? .common, owners: owners, committees: sectionCommittees,
+            part: part, requiredHeadings: requiredHeadings, guidance: guidance, number: nil))
+        continue
+      }
       var number: Int?
       if kind == .area {
         areaCount += 1
@@ -297,22 +349,28 @@ struct DefinitionLoader {
           id: id, title: title ?? id, kind: kind ?? .common, owners: owners, committees: sectionCommittees, part: part,
           requiredHeadings: requiredHeadings, guidance: guidance, number: number))
     }
-    return sections
+    if !nodes.isEmpty && sections.isEmpty && !retired.isEmpty {
+      top["sections"]?.error("every section is retired; at least one must take part")
+    }
+    return (sections, retired)
   }
 
   // MARK: members.yaml
 
-  func parseMembers(_ root: YAMLNode, manifest: PolicyManifest?) -> [Member]? {
+  func parseMembers(_ root: YAMLNode, manifest: PolicyManifest?) -> (active: [Member], retired: [Member])? {
     guard let top = root.mapping(allowedKeys: ["members"]), let nodes = top.requiredSequence("members") else {
       return nil
     }
     var members: [Member] = []
+    var retired: [Member] = []
     var hasUnknownRoles = false
     var seenIDs: [String: Int?] = [:]
     var seenEmails: [String: (id: String, line: Int?)] = [:]
     for node in nodes {
       guard
-        let mapping = node.mapping(allowedKeys: ["id", "name", "email", "departments", "committees", "roles", "keys"])
+        let mapping = node.mapping(allowedKeys: [
+          "id", "name", "email", "departments", "committees", "roles", "keys", "retired",
+        ])
       else { continue }
 
       var id = mapping.requiredString("id")
@@ -364,8 +422,10 @@ struct DefinitionLoader {
         }
       }
 
+      // A member may still list a retired department (it owns nothing, so it gives no rights).
       let departments = resolveList(
-        mapping, key: "departments", required: false, among: manifest?.departments.map(\.code), kind: "department")
+        mapping, key: "departments", required: false,
+        among: manifest.map { $0.departments.map(\.code) + $0.retiredDepartments.map(\.code) }, kind: "department")
       let committees = resolveList(
         mapping, key: "committees", required: false, among: manifest?.committees.map(\.code), kind: "committee")
 
@@ -406,11 +466,11 @@ struct DefinitionLoader {
         keys.append(parts.prefix(2).joined(separator: " "))
       }
 
+      let isRetired = Self.retiredFlag(mapping)
       if let id, let name, let email {
-        members.append(
-          Member(
-            id: id, name: name, email: email, departments: departments, committees: committees, roles: roles,
-            keys: keys))
+        let member = Member(
+          id: id, name: name, email: email, departments: departments, committees: committees, roles: roles, keys: keys)
+        if isRetired { retired.append(member) } else { members.append(member) }
       }
     }
     // After a misspelt role the secretariat may well be the one misspelt: report that alone.
@@ -419,7 +479,7 @@ struct DefinitionLoader {
         "nobody has the role `secretariat`; at least one person must, to assemble the policy and manage "
           + "requirements")
     }
-    return members
+    return (members, retired)
   }
 
   /// What makes `text` unusable in a git author line (`Name <email> time zone`), described for the message, or `nil`.
@@ -495,7 +555,9 @@ struct DefinitionLoader {
       if let targetNodes = mapping.optionalSequence("targets") {
         for targetNode in targetNodes {
           guard let target = targetNode.nonEmptyString() else { continue }
-          if let manifest, let sectionIDs, !sectionIDs.contains(target) {
+          if let manifest, manifest.retiredSection(target) != nil {
+            targetNode.error("section `\(target)` is retired (`retired: true`); a requirement cannot target it")
+          } else if let manifest, let sectionIDs, !sectionIDs.contains(target) {
             targetNode.error(
               "unknown section `\(target)` \(YAMLNode.suggestion(for: target, among: manifest.sections.map(\.id)))")
           } else if !targets.contains(target) {
@@ -515,7 +577,9 @@ struct DefinitionLoader {
 
   /// The manifest's spelling of `code` among `known`, or `nil` after reporting it as unknown.
   /// With `known == nil` (the manifest could not be read) the code is kept as written, unchecked.
-  private func resolve(_ code: String, among known: [String]?, kind: String, at node: YAMLNode) -> String? {
+  private func resolve(
+    _ code: String, among known: [String]?, kind: String, at node: YAMLNode, retired: [String] = []
+  ) -> String? {
     guard let known else { return code.precomposedStringWithCanonicalMapping }
     // Codes are almost always written as declared; normalising every known code for every reference
     // made loading a 1,000-section manifest quadratic in Unicode normalisations. Declared codes are
@@ -523,6 +587,10 @@ struct DefinitionLoader {
     if known.contains(code) { return code }
     let key = normalizedCode(code)
     if let match = known.first(where: { normalizedCode($0) == key }) { return match }
+    if let gone = retired.first(where: { normalizedCode($0) == key }) {
+      node.error("the \(kind) `\(gone)` is retired (`retired: true`); name one that takes part (\(known.joined(separator: ", ")))")
+      return nil
+    }
     let skeleton = CodeScripts.skeleton(code)
     if let lookalike = known.first(where: { CodeScripts.skeleton($0) == skeleton }) {
       node.error(
@@ -540,14 +608,15 @@ struct DefinitionLoader {
   /// - Parameter ifEmpty: the message for an empty list, or `nil` when an empty list is fine.
   private func resolveList(
     _ mapping: YAMLMapping, key: String, required: Bool, among known: [String]?, kind: String,
-    ifEmpty: String? = nil
+    ifEmpty: String? = nil, retired: [String] = []
   ) -> [String] {
     let nodes = required ? mapping.requiredSequence(key) : mapping.optionalSequence(key)
     guard let nodes else { return [] }
     if nodes.isEmpty, let ifEmpty { mapping[key]?.error(ifEmpty) }
     var result: [String] = []
     for node in nodes {
-      guard let code = node.nonEmptyString(), let resolved = resolve(code, among: known, kind: kind, at: node) else {
+      guard let code = node.nonEmptyString(), let resolved = resolve(code, among: known, kind: kind, at: node, retired: retired)
+      else {
         continue
       }
       if result.contains(resolved) {
@@ -558,4 +627,17 @@ struct DefinitionLoader {
     }
     return result
   }
+}
+
+/// The loader's checks of single values, for the commands that write the definition (`member add`,
+/// `department add`): they refuse a value before it is written into YAML, with the same rule the loader applies to
+/// the file as a whole afterwards.
+public enum DefinitionValues {
+  /// What makes `text` unusable as a name or e-mail address (`<`, `>`, line breaks, control and bidirectional
+  /// characters), or nil.
+  public static func authorLineProblem(in text: String) -> String? { DefinitionLoader.signatureProblem(in: text) }
+  /// `text` with its control and bidirectional characters written as `<U+000A>`.
+  public static func visible(_ text: String) -> String { DefinitionLoader.visible(text) }
+  /// The longest section or person id, in bytes.
+  public static var maximumIDBytes: Int { DefinitionLoader.maximumIDBytes }
 }

@@ -88,16 +88,27 @@ public struct PolicyManifest: Equatable, Sendable {
   /// The code of the department acting as secretariat, spelt as in `departments`.
   public var secretariat: String
   public var committees: [Committee]
+  /// The departments taking part; retired ones (`retired: true`) are in `retiredDepartments`.
   public var departments: [Department]
+  /// The sections of the policy in document order; retired ones (`retired: true`) are in `retiredSections`.
   public var sections: [SectionSpec]
   /// Whether every act must be signed with the actor's SSH key (`signing:` in policy.yaml; absent = optional).
   public var signing: SigningMode
+  /// Departments marked `retired: true`: they own no sections any more and their codes are not given again, but
+  /// their names stay readable for the history (members may still list them).
+  public var retiredDepartments: [Department]
+  /// Sections marked `retired: true`: no longer part of the policy (not assembled, nothing can be done on them),
+  /// their record and history kept and readable.
+  public var retiredSections: [SectionSpec]
 
   public init(
     title: String, period: String, language: String = "da", workflow: String, secretariat: String,
-    committees: [Committee], departments: [Department], sections: [SectionSpec], signing: SigningMode = .optional
+    committees: [Committee], departments: [Department], sections: [SectionSpec], signing: SigningMode = .optional,
+    retiredDepartments: [Department] = [], retiredSections: [SectionSpec] = []
   ) {
     self.signing = signing
+    self.retiredDepartments = retiredDepartments
+    self.retiredSections = retiredSections
     self.title = title
     self.period = period
     self.language = language
@@ -113,6 +124,18 @@ public struct PolicyManifest: Equatable, Sendable {
 
   public func section(_ id: String) -> SectionSpec? {
     sections.first { $0.id == id }
+  }
+
+  /// A section marked `retired: true`.
+  public func retiredSection(_ id: String) -> SectionSpec? {
+    retiredSections.first { $0.id == id }
+  }
+
+  /// A department marked `retired: true`, however its code is spelt.
+  public func retiredDepartment(_ code: String) -> Department? {
+    if let exact = retiredDepartments.first(where: { $0.code == code }) { return exact }
+    let key = normalizedCode(code)
+    return retiredDepartments.first { normalizedCode($0.code) == key }
   }
 
   /// The department with this code, however it is spelt (case, NFC/NFD).
@@ -133,7 +156,7 @@ public struct PolicyManifest: Equatable, Sendable {
 
   /// The department's full name, or the code itself when unknown (for messages that must not fail).
   public func departmentName(_ code: String) -> String {
-    department(code)?.name ?? code
+    department(code)?.name ?? retiredDepartment(code)?.name ?? code
   }
 
   /// The committee's full name, or the code itself when unknown.
@@ -180,11 +203,29 @@ public struct Member: Equatable, Hashable, Sendable {
 }
 
 /// The people of members.yaml, looked up by id or e-mail.
+///
+/// `members` are the people who take part: every rule (who may act, whose key counts, who authorises a definition
+/// change) reads them alone. People marked `retired: true` are in `retired`: they can no longer act, their ids and
+/// e-mail addresses are not given to anybody else, and their names stay readable beside their past acts.
 public struct MemberDirectory: Equatable, Sendable {
   public var members: [Member]
+  public var retired: [Member]
 
-  public init(members: [Member]) {
+  public init(members: [Member], retired: [Member] = []) {
     self.members = members
+    self.retired = retired
+  }
+
+  /// A retired member, by id or e-mail.
+  public func retiredMember(_ idOrEmail: String) -> Member? {
+    let key = idOrEmail.trimmingCharacters(in: .whitespaces)
+    return key.contains("@")
+      ? retired.first { $0.email.lowercased() == key.lowercased() } : retired.first { $0.id == key }
+  }
+
+  /// Anybody members.yaml names, taking part or retired: for showing who did something in the past.
+  public func anyone(id: String) -> Member? {
+    member(id: id) ?? retired.first { $0.id == id }
   }
 
   public func member(id: String) -> Member? {

@@ -14,6 +14,7 @@ struct Policyflow: ParsableCommand {
     subcommands: [
       Init.self, Status.self, Submit.self, Approve.self, RequestChanges.self, Withdraw.self, Comment.self,
       Comments.self, Resolve.self, Reopen.self, Show.self, Diff.self, Log.self, Audit.self, Req.self, Assemble.self,
-      Verify.self, Reindex.self, Clone.self, Sync.self, Signers.self, Key.self, Definition.self, SectionCommand.self, WorkflowCommand.self,
+      Verify.self, Reindex.self, Clone.self, Sync.self, Signers.self, Key.self, Definition.self, SectionCommand.self,
+      MemberCommand.self, DepartmentCommand.self, WorkflowCommand.self,
     ])
 }

@@ -102,7 +102,7 @@ struct DefinitionErrorTests {
      ["members.yaml:17: members[3]: missing required key `name`"]),
     ("    roles: [reviewer]", "    roles: [reviewer]\n    phone: 12345678",
      ["members.yaml:17: members[2].phone: unknown key `phone` (known: id, name, email, departments, committees, "
-      + "roles, keys)"]),
+      + "roles, keys, retired)"]),
   ])
   func memberProblems(original: String, replacement: String, expected: [String]) {
     #expect(PolicyFixture().replacing(original, with: replacement, in: "members.yaml").issues() == expected)

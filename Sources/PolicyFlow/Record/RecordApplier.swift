@@ -74,8 +74,10 @@ extension Workspace {
       case .link, .waive, .confirm: result = try applyAnswer(entry, tx, actor: actor)
       case .requirementAdd, .requirementEdit: result = try applyRequirementChange(entry, tx, actor: actor)
       case .release: result = try applyRelease(entry, tx, actor: actor)
+      case .memberAdd, .memberRetire, .departmentAdd, .departmentRetire, .sectionRetire:
+        result = try applyMembershipChange(entry, tx, actor: actor)
       }
-      if let id = entry.section, entry.kind != .create {
+      if let id = entry.section, entry.kind != .create, entry.kind != .sectionRetire {
         try evaluateAutomaticTransition(section: try section(id), entry: entry, tx, mode: mode, into: &result)
       } else if entry[.approvalCommit] != nil {
         throw PolicyFlowError.notPermitted("the action names an approval commit but concerns no section.")
@@ -558,6 +560,69 @@ extension Workspace {
     return AppliedAction()
   }
 
+  /// `member add|retire`, `department add|retire`, `section retire`: the definition commit the action names makes
+  /// exactly this change to the definition in force before it (its first parent's), and is the secretariat's.
+  private func applyMembershipChange(_ entry: RecordEntry, _ tx: StoreTransaction, actor: Member) throws
+    -> AppliedAction
+  {
+    guard actor.roles.contains(.secretariat) else {
+      throw PolicyFlowError.notPermitted(
+        "\(actor.name) may not change who or what takes part in the policy: that is for the secretariat.")
+    }
+    let commit = try repository.commit(entry.definition)
+    guard let parent = commit.parents.first else {
+      throw PolicyFlowError.notPermitted("the definition commit \(entry.definition) the action names has no parent.")
+    }
+    let before = try definitionPair(at: try chain.link(at: parent).inForce).0
+    let now = definition
+    let detail: String
+    switch entry.kind {
+    case .memberAdd, .memberRetire:
+      let id = entry[.member] ?? ""
+      let added = entry.kind == .memberAdd
+      guard let member = added ? now.members.member(id: id) : now.members.retiredMember(id),
+        before.members.member(id: id) == (added ? nil : member)
+      else {
+        throw PolicyFlowError.notPermitted(
+          "the definition commit \(entry.definition) does not \(added ? "add" : "retire") member `\(id)`.")
+      }
+      detail = "\(member.id): \(member.name) <\(member.email)>"
+    case .departmentAdd, .departmentRetire:
+      let code = entry[.department] ?? ""
+      let added = entry.kind == .departmentAdd
+      guard let department = added ? now.manifest.department(code) : now.manifest.retiredDepartment(code),
+        before.manifest.department(code) == (added ? nil : department)
+      else {
+        throw PolicyFlowError.notPermitted(
+          "the definition commit \(entry.definition) does not \(added ? "add" : "retire") department `\(code)`.")
+      }
+      detail = "\(department.code): \(department.name)"
+    default:
+      let id = entry.section ?? ""
+      guard let section = now.manifest.retiredSection(id), before.manifest.section(id) != nil, try tx.section(id) != nil
+      else {
+        throw PolicyFlowError.notPermitted(
+          "the definition commit \(entry.definition) does not retire section `\(id)` of the policy.")
+      }
+      // Its row says so: no state of the workflow, and no approved text (main's left with the retirement), so
+      // neither `verify` nor `sync` expect it on main and no requirement counts as answered by it.
+      var record = try indexedSection(id, tx)
+      let from = record.state
+      record.state = Workspace.retiredState
+      record.approvedRevision = nil
+      record.approvedCommit = nil
+      record.updatedAt = entry.time
+      try tx.updateSection(record)
+      try appendEvent(
+        tx, entry, action: entry.kind.rawValue, section: id, from: from, to: record.state,
+        revision: record.latestRevision, commit: entry.definition.hex, detail: section.title)
+      return AppliedAction(fromState: from, toState: record.state)
+    }
+    try appendEvent(
+      tx, entry, action: entry.kind.rawValue, section: entry.section, commit: entry.definition.hex, detail: detail)
+    return AppliedAction()
+  }
+
   func requirementRecord(_ requirement: Requirement, position: Int) -> RequirementRecord {
     RequirementRecord(
       id: requirement.id, kind: requirement.kind.rawValue, source: requirement.source, theme: requirement.theme,
@@ -601,7 +666,8 @@ extension Workspace {
     updated.updatedAt = entry.time
     var approval: ObjectID?
     if workflow.state(transition.to)?.isApproved == true {
-      let signers = facts.signoffs.compactMap { definition.members.member(id: $0.personID) }
+      // A sign-off stays valid when its reviewer retires afterwards: they are named among the signers.
+      let signers = facts.signoffs.compactMap { definition.members.anyone(id: $0.personID) }
       let pending = PendingApproval(section: section, revision: revision, signers: signers, transition: transition)
       if mode == .dryRun {
         result.approval = pending

@@ -22,6 +22,24 @@ public enum ActionKind: String, CaseIterable, Sendable {
   case requirementAdd = "req-add"
   case requirementEdit = "req-edit"
   case release
+  /// Changes to who and what takes part in a running policy (issue 15). Each is a signed definition commit on
+  /// `main` that its action names (`Policyflow-Definition`), like `req add`: the action is the event.
+  case memberAdd = "member-add"
+  case memberRetire = "member-retire"
+  case departmentAdd = "department-add"
+  case departmentRetire = "department-retire"
+  /// On the section's own record ref, so that `log SECTION` ends with it.
+  case sectionRetire = "section-retire"
+
+  /// The kinds whose action publishes its own definition commit on `main` (`Policyflow-Definition`).
+  var changesDefinition: Bool {
+    switch self {
+    case .requirementAdd, .requirementEdit, .memberAdd, .memberRetire, .departmentAdd, .departmentRetire,
+      .sectionRetire:
+      return true
+    default: return false
+    }
+  }
 }
 
 /// Where the record lives: one ref per section and one for the policy as a whole, in the manner of
@@ -58,6 +76,8 @@ enum RecordField: String, CaseIterable {
   case approvalCommit = "Policyflow-Approval-Commit"
   case releaseName = "Policyflow-Release"
   case releaseCommit = "Policyflow-Release-Commit"
+  case member = "Policyflow-Member"
+  case department = "Policyflow-Department"
 }
 
 /// One action of the record: what a command decided, as it is written to and read back from git.

@@ -147,7 +147,7 @@ extension Workspace {
     if entry.kind == .submit, let section = entry.section, let revision = entry.objectID(.revisionCommit) {
       return (Workspace.sectionRef(section), revision)
     }
-    if entry.kind == .requirementAdd || entry.kind == .requirementEdit { return (Workspace.mainRef, entry.definition) }
+    if entry.kind.changesDefinition { return (Workspace.mainRef, entry.definition) }
     if entry.kind == .release, let release = entry.objectID(.releaseCommit) { return (Workspace.mainRef, release) }
     return nil
   }

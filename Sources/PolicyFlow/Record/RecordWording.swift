@@ -59,6 +59,11 @@ struct RecordWording {
     case .requirementAdd: words = danish ? "krav \(detail) tilføjet" : "requirement \(detail) added"
     case .requirementEdit: words = danish ? "krav \(detail) ændret" : "requirement \(detail) changed"
     case .release: words = danish ? "udgivelse \(detail)" : "release \(detail)"
+    case .memberAdd: words = danish ? "medlem \(detail) tilføjet" : "member \(detail) added"
+    case .memberRetire: words = danish ? "medlem \(detail) udtrådt" : "member \(detail) retired"
+    case .departmentAdd: words = danish ? "afdeling \(detail) tilføjet" : "department \(detail) added"
+    case .departmentRetire: words = danish ? "afdeling \(detail) nedlagt" : "department \(detail) retired"
+    case .sectionRetire: words = danish ? "afsnittet udgår af politikken" : "the section leaves the policy"
     }
     return subject + words
   }

@@ -102,6 +102,12 @@ struct Status: ParsableCommand {
         print("Listed in policy.yaml but not started: \(notStarted.joined(separator: ", ")) — the secretariat records "
           + "their start with `policyflow section add ID`.")
       }
+      let retired = workspace.definition.manifest.retiredSections
+      if section == nil && department == nil && committee == nil && !retired.isEmpty {
+        print("")
+        print("Retired (\(retired.count), not part of the policy; history: `policyflow log ID`): "
+          + retired.map { "\($0.id) (\(Terminal.safe($0.title)))" }.joined(separator: ", "))
+      }
       printRefusedAtSync(try workspace.refusedActions(sectionId: section), you: try? global.actor(in: workspace).id)
       // This copy's own facts about its remotes: here, never in --json (which is the same on every synced copy).
       for remote in try workspace.syncStatuses() {

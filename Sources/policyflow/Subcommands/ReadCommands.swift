@@ -16,7 +16,7 @@ struct Show: ParsableCommand {
     try runUseCase {
       let workspace = try global.openWorkspace()
       let (number, stored) = try workspace.text(sectionId: section, revision: revision)
-      let id = try workspace.section(section).id
+      let id = try workspace.readableSectionID(section)
       if let warning = SectionText.invisibleCharacterWarning(
         SectionText.invisibleCharacters(in: stored), subject: "section \(id) revision \(number)", shownAs: !raw)
       {
@@ -54,7 +54,7 @@ struct Diff: ParsableCommand {
       let workspace = try global.openWorkspace()
       let diff = try workspace.diff(sectionId: section, from: from, to: to)
       // The same revisions `diff` compared (its defaults: the latest, and the one before it).
-      let id = try workspace.section(section).id
+      let id = try workspace.readableSectionID(section)
       let new = try workspace.text(sectionId: id, revision: to)
       let oldNumber = from ?? max(new.revision - 1, 0)
       let old = oldNumber == new.revision ? new : try workspace.text(sectionId: id, revision: oldNumber)

@@ -7,10 +7,10 @@ struct SectionCommand: ParsableCommand {
     commandName: "section",
     abstract: "Change which sections a running policy has (the secretariat).",
     discussion: """
-      A section is retired with `policyflow withdraw SECTION` (a final state: its text stays in the record and
-      leaves the assembled policy).
+      `section retire ID` takes a section out of the policy (policy.yaml marks it retired); `policyflow withdraw`
+      instead ends its review in the workflow's final state while it stays listed.
       """,
-    subcommands: [SectionAdd.self])
+    subcommands: [SectionAdd.self, SectionRetire.self])
 }
 
 struct SectionAdd: ParsableCommand {
