@@ -443,12 +443,9 @@ extension Workspace {
     let shortID = RecordEntry.shortID(root.recordId)
     // Who may resolve is the workflow's (`permissions:`), by default never the drafter whose text a blocking
     // comment holds back.
-    let permitted = root.blocking ? workflow.permissions.resolveBlocking : workflow.permissions.resolve
-    let byCapacity = Set(permitted.compactMap { if case .capacity(let capacity) = $0 { return capacity } else { return nil } })
-    let mayAct =
-      (permitted.contains(.author) && root.authorId == actor.id)
-      || !capacities(of: actor, for: section, among: byCapacity).isEmpty
-    guard mayAct else {
+    let permitted = workflow.permissions.resolvers(blocking: root.blocking)
+    let byCapacity = workflow.permissions.resolvingCapacities(blocking: root.blocking)
+    guard mayResolve(root, actor: actor, section: section) else {
       let who = (permitted.contains(.author) ? ["its author"] : [])
         + Capacity.allCases.filter(byCapacity.contains).map { describe($0, for: section) }
       throw PolicyFlowError.notPermitted(
@@ -468,6 +465,14 @@ extension Workspace {
       tx, entry, action: open ? "reopen-comment" : "resolve-comment", section: section.id,
       detail: "#\(shortID)\(entry.body.isEmpty ? "" : ": \(entry.body)")")
     return AppliedAction(comment: root)
+  }
+
+  /// Whether `actor` may resolve or reopen the thread `root` of `section`: the workflow's `permissions:`.
+  func mayResolve(_ root: CommentRecord, actor: Member, section: SectionSpec) -> Bool {
+    let byCapacity = workflow.permissions.resolvingCapacities(blocking: root.blocking)
+    return workflow.permissions.mayResolve(
+      blocking: root.blocking, isAuthor: root.authorId == actor.id,
+      held: Set(capacities(of: actor, for: section, among: byCapacity).map(\.capacity)))
   }
 
   // MARK: - Requirements
