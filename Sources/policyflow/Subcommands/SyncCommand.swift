@@ -20,7 +20,15 @@ struct Sync: ParsableCommand {
 
   func run() throws {
     try runUseCase {
-      let workspace = try global.openWorkspace()
+      let workspace: Workspace
+      do {
+        workspace = try global.openWorkspace()
+      } catch let error as PolicyFlowError where error.isMissingObject && !status {
+        // The record names commits this copy lacks: fetch them (no local ref moves), then open as always.
+        Terminal.note("the record names commits this copy does not have; fetching them from \(remote) first.")
+        try PolicySync.fetchBeforeOpening(at: try global.location(), remote: remote)
+        workspace = try global.openWorkspace()
+      }
       let sync = PolicySync(workspace: workspace, remote: remote)
       if status {
         let state = try sync.status()
