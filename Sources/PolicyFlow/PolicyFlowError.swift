@@ -28,6 +28,9 @@ public struct PolicyFlowError: Error, LocalizedError, Sendable, Equatable {
   /// For an action of the record: refused because the commit itself is not what it claims (unknown actor, wrong
   /// author, missing or wrong signature), as opposed to the rules refusing what it does. Never refused-at-sync.
   public var isIntegrity = false
+  /// For an action of the record: it names a commit this repository does not have (a branch not fetched). Not a
+  /// refusal: the index catch-up stops and changes nothing until the object is fetched.
+  public var isMissingObject = false
 
   public init(_ kind: Kind, _ message: String) {
     self.kind = kind
@@ -55,6 +58,11 @@ public struct PolicyFlowError: Error, LocalizedError, Sendable, Equatable {
   static func integrity(_ message: String) -> PolicyFlowError {
     var error = PolicyFlowError(.notPermitted, message)
     error.isIntegrity = true
+    return error
+  }
+  static func missingObject(_ message: String) -> PolicyFlowError {
+    var error = PolicyFlowError(.missing, message)
+    error.isMissingObject = true
     return error
   }
   static func temporary(_ message: String) -> PolicyFlowError { .init(.temporary, message) }

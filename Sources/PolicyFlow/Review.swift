@@ -206,12 +206,18 @@ extension Workspace {
   /// The author of a revision, and whoever submitted it for review unchanged (e.g. the template's
   /// revision 0), answer for its text: neither may review it.
   func refuseOwnText(actor: Member, revision: RevisionRecord, section: SectionSpec, _ reader: StoreReader) throws {
-    let submitted = try reader.submitted(section: section.id, revision: revision.number, by: actor.id)
-    if revision.authorId == actor.id || submitted {
+    if try answersForText(actor, revision: revision, reader) {
       throw PolicyFlowError.notPermitted(
         "\(actor.name) \(revision.authorId == actor.id ? "wrote" : "submitted") revision \(revision.number) of section \(section.id) and may not review it: "
           + "nobody signs off their own text. Another reviewer must act. Nothing was recorded.")
     }
+  }
+
+  /// Whether `actor` wrote `revision` or submitted it for review unchanged: the one home of the self-review rule
+  /// (`refuseOwnText`, and `inbox`, which asks nobody to review their own text).
+  func answersForText(_ actor: Member, revision: RevisionRecord, _ reader: StoreReader) throws -> Bool {
+    try revision.authorId == actor.id
+      || reader.submitted(section: revision.sectionId, revision: revision.number, by: actor.id)
   }
 
 }

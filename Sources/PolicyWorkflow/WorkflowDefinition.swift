@@ -132,6 +132,21 @@ public struct WorkflowPermissions: Equatable, Hashable, Sendable {
     self.resolve = resolve
     self.waive = waive
   }
+
+  /// Who may resolve or reopen a thread: `resolve_blocking` for a blocking one, `resolve` for any other.
+  public func resolvers(blocking: Bool) -> [Actor] { blocking ? resolveBlocking : resolve }
+
+  /// The capacities among `resolvers(blocking:)`.
+  public func resolvingCapacities(blocking: Bool) -> Set<Capacity> {
+    Set(resolvers(blocking: blocking).compactMap { if case .capacity(let capacity) = $0 { return capacity } else { return nil } })
+  }
+
+  /// Whether a person may resolve or reopen a thread: as its author (where `author` is listed), or holding, for the
+  /// thread's section, one of the listed capacities (`held`). The one rule, for `resolve`, `reopen` and `inbox`.
+  public func mayResolve(blocking: Bool, isAuthor: Bool, held: Set<Capacity>) -> Bool {
+    (isAuthor && resolvers(blocking: blocking).contains(.author))
+      || !resolvingCapacities(blocking: blocking).isDisjoint(with: held)
+  }
 }
 
 /// A validated workflow: the state machine every section of a policy goes through.

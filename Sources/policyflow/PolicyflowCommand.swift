@@ -12,7 +12,7 @@ struct Policyflow: ParsableCommand {
       75 temporary failure (the workspace lock was held too long: try again), 77 not permitted.
       """,
     subcommands: [
-      Init.self, Status.self, Submit.self, Approve.self, RequestChanges.self, Withdraw.self, Comment.self,
+      Init.self, Status.self, InboxCommand.self, Submit.self, Approve.self, RequestChanges.self, Withdraw.self, Comment.self,
       Comments.self, Resolve.self, Reopen.self, Show.self, Diff.self, Log.self, Audit.self, Req.self, Assemble.self,
       Verify.self, Reindex.self, Clone.self, Sync.self, Signers.self, Key.self, Definition.self, SectionCommand.self,
       MemberCommand.self, DepartmentCommand.self, WorkflowCommand.self,

@@ -102,7 +102,7 @@ struct SyncTests {
     // Shown with its reason in status and log, to the person whose action it was.
     let chair = Roster.signers(section).last!
     let status = try a.ok(["status"], as: chair).stdout
-    #expect(status.contains("Refused at sync") && status.contains("your signoff on \(section)"), "\(status)")
+    #expect(status.contains("Refused at sync") && status.contains("your sign-off on \(section)"), "\(status)")
     #expect(try b.ok(["log", section], as: chair).stdout.contains("no longer applies"))
     #expect(try a.ok(["verify"]).stdout.contains("refused at sync"))
   }

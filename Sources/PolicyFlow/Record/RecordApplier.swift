@@ -56,8 +56,12 @@ extension Workspace {
       // Who acted is proven by the signature, checked in-process against the keys listed for the actor in the
       // members.yaml the action names: an unsigned or wrongly signed act takes no effect where signing is required.
       if mode == .index, let commit = entry.commit {
-        for id in [commit] + [entry.objectID(.revisionCommit), entry.objectID(.approvalCommit)].compactMap({ $0 })
-        where entry.kind != .create || id == commit {
+        if let problem = try signatureProblem(of: commit, by: actor) { throw PolicyFlowError.integrity(problem) }
+        // A genuine action naming a commit this repository lacks: the copy is incomplete (a branch not fetched), which
+        // no rule can judge. Stop, and say what to fetch; refusing it would make this copy's index differ for good.
+        try requireNamedObjects(of: entry)
+        for id in [entry.objectID(.revisionCommit), entry.objectID(.approvalCommit)].compactMap({ $0 })
+        where entry.kind != .create {
           if let problem = try signatureProblem(of: id, by: actor) { throw PolicyFlowError.integrity(problem) }
         }
       }
@@ -83,6 +87,25 @@ extension Workspace {
         throw PolicyFlowError.notPermitted("the action names an approval commit but concerns no section.")
       }
       return result
+    }
+  }
+
+  /// Every commit the action names besides its own (revision, approval, release) is in the repository; otherwise a
+  /// `missingObject` error naming the ref, the object, the branch that holds it and what to fetch.
+  func requireNamedObjects(of entry: RecordEntry) throws {
+    let named: [(RecordField, String)] = [
+      (.revisionCommit, entry.section.map(Workspace.sectionRef) ?? Workspace.mainRef),
+      (.approvalCommit, Workspace.mainRef), (.releaseCommit, Workspace.mainRef),
+    ]
+    for (field, branch) in named {
+      guard let id = entry.objectID(field), !repository.objectExists(id) else { continue }
+      let short = branch.replacingOccurrences(of: "refs/heads/", with: "")
+      throw PolicyFlowError.missingObject(
+        "\(entry.ref): the action \(RecordEntry.shortID(entry.commit?.hex ?? "")) (\(entry.kind.rawValue) by \(entry.actor)) "
+          + "names the commit \(id.hex) (\(field.rawValue)), which this repository does not have: the branch \(short) "
+          + "that holds it was not fetched with the record. Run `policyflow sync` (or `git fetch origin "
+          + "'+\(branch):\(branch)'`) and try again; if the remote lacks it too, whoever made the action must run "
+          + "`policyflow sync` on their copy. The index was not changed.")
     }
   }
 
@@ -445,12 +468,9 @@ extension Workspace {
     let shortID = RecordEntry.shortID(root.recordId)
     // Who may resolve is the workflow's (`permissions:`), by default never the drafter whose text a blocking
     // comment holds back.
-    let permitted = root.blocking ? workflow.permissions.resolveBlocking : workflow.permissions.resolve
-    let byCapacity = Set(permitted.compactMap { if case .capacity(let capacity) = $0 { return capacity } else { return nil } })
-    let mayAct =
-      (permitted.contains(.author) && root.authorId == actor.id)
-      || !capacities(of: actor, for: section, among: byCapacity).isEmpty
-    guard mayAct else {
+    let permitted = workflow.permissions.resolvers(blocking: root.blocking)
+    let byCapacity = workflow.permissions.resolvingCapacities(blocking: root.blocking)
+    guard mayResolve(root, actor: actor, section: section) else {
       let who = (permitted.contains(.author) ? ["its author"] : [])
         + Capacity.allCases.filter(byCapacity.contains).map { describe($0, for: section) }
       throw PolicyFlowError.notPermitted(
@@ -470,6 +490,14 @@ extension Workspace {
       tx, entry, action: open ? "reopen-comment" : "resolve-comment", section: section.id,
       detail: "#\(shortID)\(entry.body.isEmpty ? "" : ": \(entry.body)")")
     return AppliedAction(comment: root)
+  }
+
+  /// Whether `actor` may resolve or reopen the thread `root` of `section`: the workflow's `permissions:`.
+  func mayResolve(_ root: CommentRecord, actor: Member, section: SectionSpec) -> Bool {
+    let byCapacity = workflow.permissions.resolvingCapacities(blocking: root.blocking)
+    return workflow.permissions.mayResolve(
+      blocking: root.blocking, isAuthor: root.authorId == actor.id,
+      held: Set(capacities(of: actor, for: section, among: byCapacity).map(\.capacity)))
   }
 
   // MARK: - Requirements

@@ -120,7 +120,7 @@ extension Workspace {
         try tx.savepoint { _ = try apply(entry, tx, mode: .index) }
         report.applied += 1
       } catch let error as PolicyFlowError {
-        if error.kind == .internal { throw error }
+        if error.kind == .internal || error.isMissingObject { throw error }
         refusal = error.message
         atSync = try !error.isIntegrity && isConcurrent(entry.commit!, joins: joins[entry.ref] ?? [])
         report.refused += 1

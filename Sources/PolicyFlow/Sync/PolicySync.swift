@@ -157,20 +157,23 @@ public struct PolicySync {
 
   /// The policy's refs from the remote, each under `refs/remotes/REMOTE/`: record refs as `policyflow/…`.
   private func fetch() throws {
-    let prefix = trackingPrefix
     do {
-      try repository.fetch(
-        remote: remote,
-        refspecs: [
-          "+refs/heads/main:\(prefix)main", "+refs/heads/sections/*:\(prefix)sections/*",
-          "+refs/policyflow/*:\(prefix)policyflow/*", "+refs/tags/*:\(prefix)tags/*",
-        ], credentials: credentials)
+      try repository.fetch(remote: remote, refspecs: Self.fetchRefspecs(remote), credentials: credentials)
     } catch let error as RemoteError {
       throw PolicyFlowError(.unavailable, "cannot fetch from \(remote): \(error.localizedDescription)")
     }
     var times = SyncTimes.load(workspace.location, remote: remote)
     times.fetch = Date()
     times.save(workspace.location, remote: remote)
+  }
+
+  /// What step 1 fetches: the policy's refs, each under `refs/remotes/REMOTE/` (no local ref moves).
+  static func fetchRefspecs(_ remote: String) -> [String] {
+    let prefix = "refs/remotes/\(remote)/"
+    return [
+      "+refs/heads/main:\(prefix)main", "+refs/heads/sections/*:\(prefix)sections/*",
+      "+refs/policyflow/*:\(prefix)policyflow/*", "+refs/tags/*:\(prefix)tags/*",
+    ]
   }
 
   /// The remote's refs as of the last fetch, by the local name they correspond to.

@@ -12,11 +12,14 @@ struct GlobalOptions: ParsableArguments {
   var actingAs: String?
 
   func openWorkspace() throws -> Workspace {
-    let environment = ProcessEnvironment.current
-    let explicit = workspace ?? environment["POLICYFLOW_WORKSPACE"]
-    let location = try WorkspaceLocation.find(
+    try Workspace(location: try location())
+  }
+
+  /// Where the workspace is, without opening it.
+  func location() throws -> WorkspaceLocation {
+    let explicit = workspace ?? ProcessEnvironment.current["POLICYFLOW_WORKSPACE"]
+    return try WorkspaceLocation.find(
       explicit: explicit, from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-    return try Workspace(location: location)
   }
 
   /// The acting member: --as, POLICYFLOW_USER, git user.email.

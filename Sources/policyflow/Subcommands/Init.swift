@@ -120,14 +120,19 @@ struct Status: ParsableCommand {
 }
 
 /// Actions that took no effect when copies that acted apart were joined, with their reason; the reader's own first.
+/// The words are `InboxWording`'s (the one home, which `inbox` speaks too); `status` and `log` speak English.
 func printRefusedAtSync(_ refused: [RefusedAction], you: String?) {
   let atSync = refused.filter(\.atSync).sorted { ($0.actor == you ? 0 : 1) < ($1.actor == you ? 0 : 1) }
   guard !atSync.isEmpty else { return }
+  let words = InboxWording.english
   print("")
-  print(Terminal.paint("Refused at sync (took no effect; the joined history no longer permitted it)", "1"))
+  print(Terminal.paint(words.refusedHeading, "1"))
   for action in atSync {
-    let whose = action.actor == you ? "your" : "\(action.actor)'s"
-    print("  \(action.shortID) \(whose) \(action.action)\(action.section.map { " on \($0)" } ?? ""): "
-      + Terminal.safe(action.reason))
+    for line in words.refusedLines(
+      id: action.shortID, actor: action.actor, action: action.action, section: action.section, reason: action.reason,
+      you: you)
+    {
+      print("  " + Terminal.safe(line))
+    }
   }
 }

@@ -20,7 +20,15 @@ struct Sync: ParsableCommand {
 
   func run() throws {
     try runUseCase {
-      let workspace = try global.openWorkspace()
+      let workspace: Workspace
+      do {
+        workspace = try global.openWorkspace()
+      } catch let error as PolicyFlowError where error.isMissingObject && !status {
+        // The record names commits this copy lacks: fetch them (no local ref moves), then open as always.
+        Terminal.note("the record names commits this copy does not have; fetching them from \(remote) first.")
+        try PolicySync.fetchBeforeOpening(at: try global.location(), remote: remote)
+        workspace = try global.openWorkspace()
+      }
       let sync = PolicySync(workspace: workspace, remote: remote)
       if status {
         let state = try sync.status()
@@ -40,9 +48,13 @@ struct Sync: ParsableCommand {
       parts.append(report.pushed.isEmpty ? "nothing to push" : "pushed \(report.pushed.count) ref(s)")
       if report.rounds > 1 { parts.append("\(report.rounds) rounds: \(remote) changed meanwhile") }
       print("synced with \(remote): " + parts.joined(separator: ", "))
+      // In the words of `status`, `log` and `inbox` (InboxWording, the one home).
+      let you = try? global.actor(in: workspace).id
       for refused in report.newlyRefused {
-        print("refused at sync: \(refused.shortID) \(refused.action) by \(refused.actor)"
-          + (refused.section.map { " on \($0)" } ?? "") + ": \(refused.reason)")
+        let lines = InboxWording.english.refusedLines(
+          id: refused.shortID, actor: refused.actor, action: refused.action, section: refused.section,
+          reason: refused.reason, you: you)
+        print(Terminal.safe("refused at sync: " + lines.joined(separator: "\n")))
       }
     }
   }
