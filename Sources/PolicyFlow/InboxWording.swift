@@ -41,6 +41,11 @@ public struct InboxWording: Sendable {
     case .requirementAdd: return danish ? ("nyt krav", true) : ("new requirement", false)
     case .requirementEdit: return danish ? ("ændring af et krav", false) : ("change of a requirement", false)
     case .release: return danish ? ("udgivelse", false) : ("release", false)
+    case .memberAdd: return danish ? ("tilføjelse af et medlem", false) : ("addition of a member", false)
+    case .memberRetire: return danish ? ("udmeldelse af et medlem", false) : ("retirement of a member", false)
+    case .departmentAdd: return danish ? ("oprettelse af en afdeling", false) : ("addition of a department", false)
+    case .departmentRetire: return danish ? ("nedlæggelse af en afdeling", false) : ("retirement of a department", false)
+    case .sectionRetire: return danish ? ("udtagelse af et afsnit", false) : ("retirement of a section", false)
     case nil: return (action, false)
     }
   }
