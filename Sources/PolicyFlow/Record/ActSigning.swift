@@ -98,20 +98,27 @@ extension Workspace {
   /// Checks the signature of `commit` against `member`'s keys (as listed in the definition in force): nil when it is
   /// good, the reason otherwise. An unsigned commit is acceptable only where the policy does not require signing.
   func signatureProblem(of commit: ObjectID, by member: Member) throws -> String? {
+    try signatureCheck(of: commit, by: member).problem
+  }
+
+  /// The same check, also returning the key that made a good signature (nil for an unsigned commit or one that does
+  /// not verify), which the rule for revoked keys (`revokedKeyProblem`) looks at.
+  func signatureCheck(of commit: ObjectID, by member: Member) throws -> (problem: String?, key: SSHPublicKey?) {
     let check = try checkedSignatures.removeValue(forKey: commit)
       ?? Workspace.checkSignature(try repository.commitSignature(commit))
     switch check {
     case .unsigned:
       return definition.manifest.signing == .required
-        ? "commit \(RecordEntry.shortID(commit.hex)) is not signed, and this policy requires every act to be signed" : nil
+        ? ("commit \(RecordEntry.shortID(commit.hex)) is not signed, and this policy requires every act to be signed", nil)
+        : (nil, nil)
     case .invalid(let reason):
-      return "commit \(RecordEntry.shortID(commit.hex)) has a signature that does not verify (\(reason))"
+      return ("commit \(RecordEntry.shortID(commit.hex)) has a signature that does not verify (\(reason))", nil)
     case .signed(let key):
       guard member.keys.contains(where: { parsedKey($0) == key }) else {
-        return "commit \(RecordEntry.shortID(commit.hex)) is signed with \(key.fingerprint), which members.yaml does not "
-          + "list for \(member.id)"
+        return ("commit \(RecordEntry.shortID(commit.hex)) is signed with \(key.fingerprint), which members.yaml does not "
+          + "list for \(member.id)", key)
       }
-      return nil
+      return (nil, key)
     }
   }
 
@@ -168,4 +175,11 @@ enum SignatureCheck {
   case unsigned
   case invalid(String)
   case signed(SSHPublicKey)
+}
+
+extension Member {
+  /// Whether members.yaml lists `key` for this member.
+  func lists(_ key: SSHPublicKey) -> Bool {
+    keys.contains { (try? SSHPublicKey(line: $0)) == key }
+  }
 }

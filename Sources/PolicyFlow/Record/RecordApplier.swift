@@ -1,6 +1,7 @@
 import Foundation
 import PolicyGit
 import PolicyManifest
+import PolicySigning
 import PolicyStore
 import PolicyWorkflow
 
@@ -56,13 +57,26 @@ extension Workspace {
       // Who acted is proven by the signature, checked in-process against the keys listed for the actor in the
       // members.yaml the action names: an unsigned or wrongly signed act takes no effect where signing is required.
       if mode == .index, let commit = entry.commit {
-        if let problem = try signatureProblem(of: commit, by: actor) { throw PolicyFlowError.integrity(problem) }
+        var keys: [SSHPublicKey] = []
+        // A key proposal by a member who lost their key is unsigned and only attributed (docs/signing.md).
+        if entry.kind != .keyPropose || (try repository.commitSignature(commit)) != nil {
+          let check = try signatureCheck(of: commit, by: actor)
+          if let problem = check.problem { throw PolicyFlowError.integrity(problem) }
+          if let key = check.key { keys.append(key) }
+        }
         // A genuine action naming a commit this repository lacks: the copy is incomplete (a branch not fetched), which
         // no rule can judge. Stop, and say what to fetch; refusing it would make this copy's index differ for good.
         try requireNamedObjects(of: entry)
         for id in [entry.objectID(.revisionCommit), entry.objectID(.approvalCommit)].compactMap({ $0 })
         where entry.kind != .create {
-          if let problem = try signatureProblem(of: id, by: actor) { throw PolicyFlowError.integrity(problem) }
+          let check = try signatureCheck(of: id, by: actor)
+          if let problem = check.problem { throw PolicyFlowError.integrity(problem) }
+          if let key = check.key { keys.append(key) }
+        }
+        // A key revoked (or a member removed) in a definition the record shows the actor's copy had seen signs nothing,
+        // whatever definition or time the action names.
+        if let problem = try revokedKeyProblem(entry, actor: actor, keys: keys) {
+          throw PolicyFlowError.integrity(problem)
         }
       }
       var result: AppliedAction
@@ -80,6 +94,8 @@ extension Workspace {
       case .release: result = try applyRelease(entry, tx, actor: actor)
       case .memberAdd, .memberRetire, .departmentAdd, .departmentRetire, .sectionRetire:
         result = try applyMembershipChange(entry, tx, actor: actor)
+      case .keyPropose: result = try applyKeyProposal(entry, tx, actor: actor)
+      case .keyAdopt: result = try applyKeyAdoption(entry, tx, actor: actor)
       }
       if let id = entry.section, entry.kind != .create, entry.kind != .sectionRetire {
         try evaluateAutomaticTransition(section: try section(id), entry: entry, tx, mode: mode, into: &result)
@@ -670,6 +686,135 @@ extension Workspace {
     return AppliedAction()
   }
 
+  // MARK: - Keys
+
+  /// `key propose`: a member proposes a public key of their own, on the policy's record. Signed with one of their
+  /// current keys it shows the member asked for it (a rotation); unsigned (a lost key) it is attributed only and
+  /// proves nothing, so adopting it needs the fingerprint checked with the member out of band.
+  private func applyKeyProposal(_ entry: RecordEntry, _ tx: StoreTransaction, actor: Member) throws -> AppliedAction {
+    guard entry.section == nil else {
+      throw PolicyFlowError.notPermitted("a key proposal belongs on the policy's record, not on a section's.")
+    }
+    guard let line = entry[.key], let key = try? SSHPublicKey(line: line) else {
+      throw PolicyFlowError.badInput("the key proposal names no usable Ed25519 public key.")
+    }
+    if entry[.member] != nil && entry[.member] != actor.id {
+      throw PolicyFlowError.notPermitted(
+        "\(actor.id) may not propose a key for \(entry[.member] ?? ""): a member proposes only a key of their own.")
+    }
+    if let holder = definition.members.members.first(where: { $0.lists(key) }) {
+      throw PolicyFlowError.notPermitted(
+        holder.id == actor.id
+          ? "members.yaml lists \(key.fingerprint) for \(actor.id) already; there is nothing to propose."
+          : "\(key.fingerprint) is the key of \(holder.id); a key speaks for one member only.")
+    }
+    let fingerprint = key.fingerprint
+    if let earlier = try tx.events(action: "key-propose").first(where: {
+      $0.actor == actor.id && $0.detail.hasPrefix(fingerprint + " ")
+    }) {
+      throw PolicyFlowError.notPermitted(
+        "\(actor.id) proposed \(fingerprint) already (proposal \(RecordEntry.shortID(earlier.commitId ?? ""))).")
+    }
+    let signed = try entry.commit.map { try repository.commitSignature($0) != nil } ?? true
+    try appendEvent(tx, entry, action: "key-propose", detail: "\(fingerprint) \(signed ? "signed" : "unsigned")")
+    return AppliedAction()
+  }
+
+  /// `key add MEMBER --proposal ID`: closes a proposal whose key the definition the action names lists for its
+  /// member (the signed change of members.yaml that the same command wrote just before).
+  private func applyKeyAdoption(_ entry: RecordEntry, _ tx: StoreTransaction, actor: Member) throws -> AppliedAction {
+    guard actor.roles.contains(.secretariat) else {
+      throw PolicyFlowError.notPermitted(
+        "\(actor.name) (\(actor.id)) may not adopt a key proposal: that is for the secretariat. Nothing was changed.")
+    }
+    guard entry.section == nil, let id = entry[.keyProposal],
+      let proposal = try tx.events(action: "key-propose").first(where: { $0.commitId == id })
+    else {
+      throw PolicyFlowError.missing(
+        "there is no key proposal \(entry[.keyProposal].map(RecordEntry.shortID) ?? "?"); see `policyflow key proposals`.")
+    }
+    let short = RecordEntry.shortID(id)
+    guard entry[.member] == proposal.actor, let line = entry[.key], let key = try? SSHPublicKey(line: line),
+      proposal.detail.hasPrefix(key.fingerprint + " ")
+    else {
+      throw PolicyFlowError.notPermitted(
+        "the adoption does not name the member and key of proposal \(short) (\(proposal.actor): \(proposal.detail)).")
+    }
+    if try tx.events(action: "key-adopt").contains(where: { $0.detail.hasSuffix("(proposal \(id))") }) {
+      throw PolicyFlowError.notPermitted("key proposal \(short) was adopted already; nothing was changed.")
+    }
+    guard definition.members.member(id: proposal.actor)?.lists(key) == true else {
+      throw PolicyFlowError.notPermitted(
+        "the definition the adoption names (\(RecordEntry.shortID(entry.definition.hex))) does not list "
+          + "\(key.fingerprint) for \(proposal.actor): the change of members.yaml it stands for is not in force.")
+    }
+    try appendEvent(
+      tx, entry, action: "key-adopt", commit: entry.definition.hex,
+      detail: "\(proposal.actor) \(key.fingerprint) (proposal \(id))")
+    return AppliedAction()
+  }
+
+  /// The rule for keys used after their revocation (docs/signing.md, "A revoked key used after revocation").
+  ///
+  /// An action is judged by the definition it names, which the actor chooses, and its commit time is the actor's
+  /// word too. What the actor cannot choose is where the action sits in the record: its record ancestors (every
+  /// parent, joins included) were there when it was made, and each names the definition its own actor had. If one
+  /// of them names a definition E that is newer than the one the action names (descends from it on main) and the
+  /// definition in force at E no longer lists the key that signed the action for its actor — or no longer lists the
+  /// actor — the action was made after its copy had seen the revocation: it takes no effect, whatever its
+  /// `Policyflow-Definition` or commit time says. An action made on a copy that had not seen the revocation (nothing
+  /// before it in the record names it) is judged by the definition it names, as an honest copy that was offline
+  /// writes it; that is the rule's limit.
+  ///
+  /// Only actions whose actor or key the definition in force today does not list are examined (a key listed again
+  /// counts as trusted again), so the walk costs nothing for everybody else.
+  func revokedKeyProblem(_ entry: RecordEntry, actor: Member, keys: [SSHPublicKey]) throws -> String? {
+    let today = try definitionPair(at: try chain.link(at: mainCommit).inForce).0
+    if let member = today.members.member(id: actor.id), keys.allSatisfy(member.lists) { return nil }
+    guard let commit = entry.commit else { return nil }
+    let named = entry.definition
+    var verdicts: [ObjectID: String?] = [:]
+    var seen: Set<ObjectID> = [commit]
+    var queue = try repository.commit(commit).parents
+    var index = 0
+    while index < queue.count {
+      let id = queue[index]
+      index += 1
+      guard seen.insert(id).inserted else { continue }
+      let parent = try repository.commit(id)
+      queue += parent.parents
+      guard let earlier = try? RecordMessage.parse(parent), earlier.definition != named else { continue }
+      let later = earlier.definition
+      if verdicts[later] == nil {
+        verdicts[later] = try revocation(of: keys, for: actor.id, at: later, after: named)
+      }
+      if let revoked = verdicts[later]!, let earlierCommit = earlier.commit {
+        return "\(revoked), which action \(RecordEntry.shortID(earlierCommit.hex)) before it in the record names "
+          + "(\(earlier.kind.rawValue) by \(earlier.actor)): it was made after its copy had seen that definition, so "
+          + "the older definition it names (\(RecordEntry.shortID(named.hex))) does not make the key count again, "
+          + "whatever its commit time says"
+      }
+    }
+    return nil
+  }
+
+  /// Why `keys` (or the member) do not count in the definition in force at `later`, when `later` is newer than
+  /// `named`; nil when they count or `later` is not newer.
+  private func revocation(of keys: [SSHPublicKey], for member: String, at later: ObjectID, after named: ObjectID)
+    throws -> String?
+  {
+    guard repository.objectExists(later), try repository.isAncestor(named, of: later) else { return nil }
+    let inForce = try chain.link(at: later).inForce
+    let members = try definitionPair(at: inForce).0.members
+    let short = RecordEntry.shortID(inForce.hex)
+    guard let listed = members.member(id: member) else {
+      return "\(member) is no longer a member in the definition of \(short)"
+    }
+    guard let key = keys.first(where: { !listed.lists($0) }) else { return nil }
+    return "signed with \(key.fingerprint), which is revoked: members.yaml no longer lists it for \(member) in the "
+      + "definition of \(short)"
+  }
+
   // MARK: - Automatic transitions
 
   /// Fires the first automatic transition whose guards hold after the action; entering an approved state needs
@@ -775,7 +920,7 @@ extension Workspace {
   }
 
   @discardableResult
-  private func appendEvent(
+  func appendEvent(
     _ tx: StoreTransaction, _ entry: RecordEntry, action: String, section: String? = nil, from: String? = nil,
     to: String? = nil, revision: Int? = nil, commit: String? = nil, detail: String
   ) throws -> EventRecord {

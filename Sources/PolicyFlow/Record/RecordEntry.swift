@@ -40,6 +40,11 @@ public enum ActionKind: String, CaseIterable, Sendable {
     default: return false
     }
   }
+  /// A member proposes a public key of their own for the secretariat to list (docs/signing.md): signed with one of
+  /// their current keys (a rotation), or unsigned when they have lost it (attributed only: it proves nothing).
+  case keyPropose = "key-propose"
+  /// The secretariat adopted a key proposal: the definition the action names lists the key for the member.
+  case keyAdopt = "key-adopt"
 }
 
 /// Where the record lives: one ref per section and one for the policy as a whole, in the manner of
@@ -78,6 +83,8 @@ enum RecordField: String, CaseIterable {
   case releaseCommit = "Policyflow-Release-Commit"
   case member = "Policyflow-Member"
   case department = "Policyflow-Department"
+  case key = "Policyflow-Key"
+  case keyProposal = "Policyflow-Key-Proposal"
 }
 
 /// One action of the record: what a command decided, as it is written to and read back from git.

@@ -64,6 +64,8 @@ struct RecordWording {
     case .departmentAdd: words = danish ? "afdeling \(detail) tilføjet" : "department \(detail) added"
     case .departmentRetire: words = danish ? "afdeling \(detail) nedlagt" : "department \(detail) retired"
     case .sectionRetire: words = danish ? "afsnittet udgår af politikken" : "the section leaves the policy"
+    case .keyPropose: words = danish ? "ny nøgle foreslået: \(detail)" : "new key proposed: \(detail)"
+    case .keyAdopt: words = danish ? "nøgleforslag vedtaget: \(detail)" : "key proposal adopted: \(detail)"
     }
     return subject + words
   }

@@ -5,8 +5,8 @@ import PolicyFlow
 struct Key: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "key",
-    abstract: "Add or revoke a member's SSH public key in members.yaml (the secretariat; a signed commit on main).",
-    subcommands: [KeyAdd.self, KeyRevoke.self])
+    abstract: "Members' SSH public keys in members.yaml: add or revoke (the secretariat), propose your own new key.",
+    subcommands: [KeyAdd.self, KeyRevoke.self, KeyPropose.self, KeyProposals.self])
 }
 
 struct KeyAdd: ParsableCommand {
@@ -14,13 +14,27 @@ struct KeyAdd: ParsableCommand {
     commandName: "add", abstract: "List another public key for a member (e.g. a new laptop, or a rotated key).")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "The member's id or e-mail.") var member: String
-  @Argument(help: "A .pub file, or the key line `ssh-ed25519 AAAA…`.") var key: String
+  @Argument(help: "A .pub file, or the key line `ssh-ed25519 AAAA…` (not with --proposal).") var key: String?
+  @Option(help: "Adopt the member's key proposal with this id (`policyflow key proposals`).") var proposal: String?
+  @Option(help: "With --proposal: the fingerprint the member confirmed by phone or in person (needed when unsigned).")
+  var fingerprint: String?
   @Option(name: .short, help: "Why (goes into the commit message).") var message: String?
 
   func run() throws {
     try runUseCase {
       let workspace = try global.openWorkspace()
       let actor = try global.actor(in: workspace)
+      if let proposal {
+        guard key == nil else {
+          throw PolicyFlowError(.usage, "give either a KEY or --proposal ID, not both: the proposal names its key.")
+        }
+        try adoptProposal(proposal, workspace: workspace, actor: actor)
+        return
+      }
+      guard let key, fingerprint == nil else {
+        throw PolicyFlowError(
+          .usage, key == nil ? "give the KEY (a .pub file or key line) or --proposal ID." : "--fingerprint goes with --proposal.")
+      }
       let result = try workspace.addKey(member: member, key: key, actor: actor, message: message)
       print("\(result.summary) (commit \(result.commit.hex.prefix(10)) on main, signed by \(actor.id))")
     }

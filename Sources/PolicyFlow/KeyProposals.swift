@@ -1,0 +1,181 @@
+import Foundation
+import PolicyGit
+import PolicyManifest
+import PolicySigning
+
+/// A member's proposal of a new public key of their own (issue 13, item 5), as the record holds it.
+public struct KeyProposal: Sendable, Equatable {
+  public enum Status: String, Sendable {
+    /// Waiting for the secretariat.
+    case open
+    /// Adopted by `key add MEMBER --proposal ID` (a `key-adopt` action names it).
+    case adopted
+    /// Not adopted, but the definition in force lists the key for the member anyway (a plain `key add`).
+    case listed
+  }
+  /// The record commit that holds it; people type its first ten hex digits (or any unique prefix of four or more).
+  public let id: String
+  public var shortID: String { RecordEntry.shortID(id) }
+  public let member: String
+  /// The proposed key, `ssh-ed25519 AAAA…`, and its fingerprint.
+  public let key: String
+  public let fingerprint: String
+  /// The fingerprint of the member's current key that signed the proposal; nil when unsigned (a lost key).
+  public let signedWith: String?
+  public let note: String
+  public let at: Date
+  public var status: Status
+  public var adoptedBy: String?
+}
+
+extension Workspace {
+  /// `policyflow key propose`: the acting member proposes `key` (a `.pub` file or a key line) as a new key of their
+  /// own. The record commit is signed with one of their current keys when one is at hand; otherwise (a lost key)
+  /// only with `lostKey`, unsigned: attributed to them, it proves nothing.
+  public func proposeKey(_ text: String, actor: Member, message: String?, lostKey: Bool) throws -> KeyProposal {
+    let key = try Workspace.publicKey(text)
+    return try performWrite {
+      // A key at hand that members.yaml lists for somebody else: whoever runs this is not `actor`.
+      let resolver = KeyResolver(environment: environment)
+      for setting in [environment["POLICYFLOW_SIGNING_KEY"], repository.configValue("user.signingkey")]
+        .compactMap({ $0 }) where !setting.isEmpty
+      {
+        guard let held = try? resolver.signer(named: setting).publicKey, !actor.lists(held),
+          let other = definition.members.members.first(where: { $0.lists(held) })
+        else { continue }
+        throw PolicyFlowError.notPermitted(
+          "the signing key at hand (\(held.fingerprint)) is the key of \(other.id), not of \(actor.id): a member "
+            + "proposes only a key of their own, and \(actor.id) must do it. Nothing was recorded.")
+      }
+      let signer = try actSigning.signer(for: actor)
+      if signer == nil, definition.manifest.signing == .required, !lostKey {
+        throw PolicyFlowError.notPermitted(
+          "no current key of \(actor.id) is at hand to sign the proposal. Sign it with your current key (ssh-add "
+            + "KEYFILE, POLICYFLOW_SIGNING_KEY or git's user.signingkey); if you have lost it, run again with "
+            + "--lost-key: the proposal is then unsigned, proves nothing, and the secretariat checks the fingerprint "
+            + "with you by phone or in person before adopting it. Nothing was recorded.")
+      }
+      let wording = RecordWording(language: definition.manifest.language)
+      var draft = ActionDraft(
+        kind: .keyPropose, section: nil,
+        subject: wording.summary(.keyPropose, section: nil, detail: "\(actor.id) \(key.fingerprint)"),
+        body: message?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+      draft.fields[.key] = "\(key.algorithm) \(key.base64)"
+      let (entry, _) = try record(draft, actor: actor, signer: signer, signed: true)
+      guard let made = try keyProposals(all: true).first(where: { $0.id == entry.commit?.hex }) else {
+        throw PolicyFlowError.internal("the key proposal \(entry.shortID) was recorded but is not in the index")
+      }
+      return made
+    }
+  }
+
+  /// The key proposals of the record, oldest first; only the open ones unless `all`. Read from the record's commits
+  /// (the index names them), so they are the same on every copy and after `reindex`.
+  public func keyProposals(all: Bool = false) throws -> [KeyProposal] {
+    let (proposed, adopted) = try store.read {
+      (try $0.events(action: "key-propose"), try $0.events(action: "key-adopt"))
+    }
+    var adopters: [String: String] = [:]
+    for event in adopted {
+      if let range = event.detail.range(of: "(proposal ", options: .backwards) {
+        adopters[String(event.detail[range.upperBound...].dropLast())] = event.actor
+      }
+    }
+    var proposals: [KeyProposal] = []
+    for event in proposed {
+      guard let hex = event.commitId, let id = ObjectID(hex: hex), let entry = try RecordMessage.parse(repository.commit(id)),
+        let line = entry[.key], let key = try? SSHPublicKey(line: line)
+      else { continue }
+      var signedWith: String?
+      if let signed = try repository.commitSignature(id) {
+        signedWith = try? SSHSignature.verify(
+          armored: signed.signature, message: signed.signedData, namespace: SSHSignature.gitNamespace
+        ).fingerprint
+      }
+      var status = KeyProposal.Status.open
+      if adopters[hex] != nil {
+        status = .adopted
+      } else if definition.members.member(id: entry.actor)?.lists(key) == true {
+        status = .listed
+      }
+      guard all || status == .open else { continue }
+      proposals.append(KeyProposal(
+        id: hex, member: entry.actor, key: line, fingerprint: key.fingerprint, signedWith: signedWith,
+        note: entry.body.trimmingCharacters(in: .whitespacesAndNewlines), at: entry.time, status: status,
+        adoptedBy: adopters[hex]))
+    }
+    return proposals
+  }
+
+  /// `policyflow key add MEMBER --proposal ID`: lists the proposed key for the member (the signed change of
+  /// members.yaml that `key add` writes), then records that the proposal is adopted. An unsigned proposal proves
+  /// nothing, so it is adopted only with the fingerprint the secretariat checked with the member out of band.
+  public func adoptKeyProposal(_ id: String, member memberID: String, fingerprint: String?, actor: Member, message: String?)
+    throws -> (change: DefinitionChangeResult?, proposal: KeyProposal)
+  {
+    guard actor.roles.contains(.secretariat) else {
+      throw PolicyFlowError.notPermitted(
+        "\(actor.name) (\(actor.id)) may not adopt a key proposal: that is for the secretariat (role secretariat in "
+          + "members.yaml). Nothing was changed.")
+    }
+    let member = try self.member(memberID)
+    let proposal = try findKeyProposal(id)
+    guard proposal.member == member.id else {
+      throw PolicyFlowError.notPermitted(
+        "proposal \(proposal.shortID) is \(proposal.member)'s key, not \(member.id)'s; nothing was changed.")
+    }
+    guard proposal.status != .adopted else {
+      throw PolicyFlowError.notPermitted(
+        "proposal \(proposal.shortID) was adopted already (by \(proposal.adoptedBy ?? "?")); nothing was changed.")
+    }
+    if let fingerprint, fingerprint != proposal.fingerprint {
+      throw PolicyFlowError.notPermitted(
+        "proposal \(proposal.shortID) is the key \(proposal.fingerprint), not \(fingerprint): the key in the record is "
+          + "not the one \(member.id) confirmed. Nothing was changed.")
+    }
+    if proposal.signedWith == nil, fingerprint == nil {
+      throw PolicyFlowError.notPermitted(
+        "proposal \(proposal.shortID) is unsigned: anybody could have written it in \(member.id)'s name. Check the "
+          + "key with \(member.name) by phone or in person (`ssh-keygen -lf KEY.pub` prints its fingerprint), then "
+          + "run again with --fingerprint \(proposal.fingerprint) if it is theirs. Nothing was changed.")
+    }
+    var change: DefinitionChangeResult?
+    if !member.lists(try SSHPublicKey(line: proposal.key)) {
+      let why = message ?? "Forslag \(proposal.shortID) fra \(member.id)"
+      change = try addKey(member: member.id, key: proposal.key, actor: actor, message: why)
+    }
+    let adopted = try performWrite {
+      let current = try findKeyProposal(proposal.id)
+      guard current.status != .adopted else {
+        throw PolicyFlowError.notPermitted("proposal \(proposal.shortID) was adopted meanwhile; nothing more to do.")
+      }
+      let wording = RecordWording(language: definition.manifest.language)
+      var draft = ActionDraft(
+        kind: .keyAdopt, section: nil,
+        subject: wording.summary(.keyAdopt, section: nil, detail: "\(member.id) \(proposal.fingerprint)"))
+      draft.fields[.member] = member.id
+      draft.fields[.key] = proposal.key
+      draft.fields[.keyProposal] = proposal.id
+      _ = try record(draft, actor: actor)
+      return try findKeyProposal(proposal.id)
+    }
+    return (change, adopted)
+  }
+
+  /// The proposal a person means by `id`: a prefix (at least four hex digits) of its record commit's id.
+  func findKeyProposal(_ id: String) throws -> KeyProposal {
+    let wanted = id.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "#", with: "")
+    guard wanted.count >= 4, wanted.allSatisfy(\.isHexDigit) else {
+      throw PolicyFlowError.usage(
+        "`\(id)` is not a proposal id: give the id `policyflow key proposals` shows (at least 4 hex digits).")
+    }
+    let found = try keyProposals(all: true).filter { $0.id.hasPrefix(wanted) }
+    guard let first = found.first else {
+      throw PolicyFlowError.missing("there is no key proposal \(wanted); see `policyflow key proposals --all`.")
+    }
+    guard found.count == 1 else {
+      throw PolicyFlowError.usage("more than one key proposal starts with \(wanted); give more of its id.")
+    }
+    return first
+  }
+}
