@@ -73,7 +73,7 @@ extension Workspace {
   /// (the index names them), so they are the same on every copy and after `reindex`.
   public func keyProposals(all: Bool = false) throws -> [KeyProposal] {
     let (proposed, adopted) = try store.read {
-      (try $0.events(action: "key-propose"), try $0.events(action: "key-adopt"))
+      (try $0.policyEvents(action: "key-propose"), try $0.policyEvents(action: "key-adopt"))
     }
     var adopters: [String: String] = [:]
     for event in adopted {
@@ -86,12 +86,6 @@ extension Workspace {
       guard let hex = event.commitId, let id = ObjectID(hex: hex), let entry = try RecordMessage.parse(repository.commit(id)),
         let line = entry[.key], let key = try? SSHPublicKey(line: line)
       else { continue }
-      var signedWith: String?
-      if let signed = try repository.commitSignature(id) {
-        signedWith = try? SSHSignature.verify(
-          armored: signed.signature, message: signed.signedData, namespace: SSHSignature.gitNamespace
-        ).fingerprint
-      }
       var status = KeyProposal.Status.open
       if adopters[hex] != nil {
         status = .adopted
@@ -99,6 +93,13 @@ extension Workspace {
         status = .listed
       }
       guard all || status == .open else { continue }
+      // Replay accepted it, so a signature on it is good and by a key listed for its actor: only its key is read.
+      var signedWith: String?
+      if let signed = try repository.commitSignature(id) {
+        signedWith = try? SSHSignature.verify(
+          armored: signed.signature, message: signed.signedData, namespace: SSHSignature.gitNamespace
+        ).fingerprint
+      }
       proposals.append(KeyProposal(
         id: hex, member: entry.actor, key: line, fingerprint: key.fingerprint, signedWith: signedWith,
         note: entry.body.trimmingCharacters(in: .whitespacesAndNewlines), at: entry.time, status: status,

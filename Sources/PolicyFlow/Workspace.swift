@@ -1,5 +1,6 @@
 import Foundation
 import PolicyGit
+import PolicySigning
 import PolicyManifest
 import PolicySigning
 import PolicyStore
@@ -139,6 +140,8 @@ public final class Workspace {
   var checkedSignatures: [ObjectID: SignatureCheck] = [:]
   /// Members' listed keys, parsed (`parsedKey`).
   var parsedKeys: [String: SSHPublicKey?] = [:]
+  /// Each member's keys in the definition in force on main, parsed once (for the rule on revoked keys), and that commit.
+  var keysInForce: (commit: ObjectID, keys: [String: Set<SSHPublicKey>])?
   /// Injected so tests and reproducible demos can fix time.
   let clock: () -> Date
   /// Where signing keys are looked up (`POLICYFLOW_SIGNING_KEY`, `POLICYFLOW_KEYS_DIR`, `SSH_AUTH_SOCK`);

@@ -191,6 +191,13 @@ public class StoreReader {
     try EventRecord.fetchAll(db, sql: "SELECT * FROM event WHERE action = ? ORDER BY id", arguments: [action])
   }
 
+  /// Policy-wide events (no section) of one kind, such as key proposals: read through the section index, without
+  /// a scan of the whole log.
+  public func policyEvents(action: String) throws -> [EventRecord] {
+    try EventRecord.fetchAll(
+      db, sql: "SELECT * FROM event WHERE sectionId IS NULL AND action = ? ORDER BY id", arguments: [action])
+  }
+
   // MARK: Streaming, for checks over the whole history without holding it in memory
 
   /// Every revision in section and number order, one at a time.

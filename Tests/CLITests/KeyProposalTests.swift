@@ -84,6 +84,7 @@ struct KeyProposalTests {
     #expect(listed.first?.id == id && listed.first?.member == "maja-kfu" && listed.first?.fingerprint == new.fingerprint)
     #expect(listed.first?.signed == true && listed.first?.signedWith == old && listed.first?.status == "open")
     #expect(try w.ok(["key", "proposals"]).stdout.contains(new.fingerprint))
+    #expect(try w.ok(["status"]).stdout.contains("Key proposals waiting for the secretariat: \(id) (maja-kfu)"))
 
     // The same after the index is rebuilt from git.
     try w.ok(["reindex"])
@@ -102,6 +103,7 @@ struct KeyProposalTests {
     let newLine = try String(contentsOf: new.pub, encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
     #expect(try Self.git(w, ["show", "main:members.yaml"]).contains(newLine))
     #expect(try Self.proposals(w).isEmpty)
+    #expect(!(try w.ok(["status"]).stdout.contains("Key proposals waiting")))
     let all = try Self.proposals(w, all: true)
     #expect(all.count == 1 && all.first?.status == "adopted" && all.first?.adoptedBy == "pernille-sekretariat")
 

@@ -709,7 +709,7 @@ extension Workspace {
           : "\(key.fingerprint) is the key of \(holder.id); a key speaks for one member only.")
     }
     let fingerprint = key.fingerprint
-    if let earlier = try tx.events(action: "key-propose").first(where: {
+    if let earlier = try tx.policyEvents(action: "key-propose").first(where: {
       $0.actor == actor.id && $0.detail.hasPrefix(fingerprint + " ")
     }) {
       throw PolicyFlowError.notPermitted(
@@ -728,7 +728,7 @@ extension Workspace {
         "\(actor.name) (\(actor.id)) may not adopt a key proposal: that is for the secretariat. Nothing was changed.")
     }
     guard entry.section == nil, let id = entry[.keyProposal],
-      let proposal = try tx.events(action: "key-propose").first(where: { $0.commitId == id })
+      let proposal = try tx.policyEvents(action: "key-propose").first(where: { $0.commitId == id })
     else {
       throw PolicyFlowError.missing(
         "there is no key proposal \(entry[.keyProposal].map(RecordEntry.shortID) ?? "?"); see `policyflow key proposals`.")
@@ -740,7 +740,7 @@ extension Workspace {
       throw PolicyFlowError.notPermitted(
         "the adoption does not name the member and key of proposal \(short) (\(proposal.actor): \(proposal.detail)).")
     }
-    if try tx.events(action: "key-adopt").contains(where: { $0.detail.hasSuffix("(proposal \(id))") }) {
+    if try tx.policyEvents(action: "key-adopt").contains(where: { $0.detail.hasSuffix("(proposal \(id))") }) {
       throw PolicyFlowError.notPermitted("key proposal \(short) was adopted already; nothing was changed.")
     }
     guard definition.members.member(id: proposal.actor)?.lists(key) == true else {
@@ -769,8 +769,15 @@ extension Workspace {
   /// Only actions whose actor or key the definition in force today does not list are examined (a key listed again
   /// counts as trusted again), so the walk costs nothing for everybody else.
   func revokedKeyProblem(_ entry: RecordEntry, actor: Member, keys: [SSHPublicKey]) throws -> String? {
-    let today = try definitionPair(at: try chain.link(at: mainCommit).inForce).0
-    if let member = today.members.member(id: actor.id), keys.allSatisfy(member.lists) { return nil }
+    let inForce = try chain.link(at: mainCommit).inForce
+    if keysInForce?.commit != inForce {
+      var listed: [String: Set<SSHPublicKey>] = [:]
+      for member in try definitionPair(at: inForce).0.members.members {
+        listed[member.id] = Set(member.keys.compactMap { try? SSHPublicKey(line: $0) })
+      }
+      keysInForce = (inForce, listed)
+    }
+    if let listed = keysInForce?.keys[actor.id], listed.isSuperset(of: keys) { return nil }
     guard let commit = entry.commit else { return nil }
     let named = entry.definition
     var verdicts: [ObjectID: String?] = [:]

@@ -109,6 +109,13 @@ struct Status: ParsableCommand {
           + retired.map { "\($0.id) (\(Terminal.safe($0.title)))" }.joined(separator: ", "))
       }
       printRefusedAtSync(try workspace.refusedActions(sectionId: section), you: try? global.actor(in: workspace).id)
+      let proposals = section == nil ? try workspace.keyProposals() : []
+      if !proposals.isEmpty {
+        print("")
+        print("Key proposals waiting for the secretariat: "
+          + proposals.map { "\($0.shortID) (\($0.member)\($0.signedWith == nil ? ", unsigned" : ""))" }
+            .joined(separator: ", ") + " — `policyflow key proposals`.")
+      }
       // This copy's own facts about its remotes: here, never in --json (which is the same on every synced copy).
       for remote in try workspace.syncStatuses() {
         print("")
