@@ -375,4 +375,38 @@ struct KeyProposalTests {
     #expect(try w.ok(["status", "--json"]).stdout == status)
     #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM signoff WHERE personId='maja-kfu'") == "1")
   }
+
+  @Test("through sync: a proposal made on one copy is adopted on another; an offline act with the old key is kept")
+  func throughSync() throws {
+    let shared = try SharedPolicy()
+    let a = try shared.copy("a")
+    let b = try shared.copy("b")
+    try b.ok(["submit", Self.section, b.scratch.file("k.md", Roster.areaText(Self.section)).path], as: "karen-kff")
+    try SyncTests.settle([a, b])
+
+    // Copy a: Maja proposes a new key. Copy b, apart: she comments there with the old key, not having seen anything.
+    let key = a.scratch.url.appendingPathComponent("maja-ny")
+    #expect(try CLI.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "maja", "-f", key.path]).status == 0)
+    let proposed = try a.ok(["key", "propose", "--key", key.path + ".pub"], as: "maja-kfu")
+    let id = String(try #require(proposed.stdout.firstMatch(of: #/proposal ([0-9a-f]{10})/#)?.output.1))
+    try SyncTests.settle([a, b])
+    let onB = try b.ok(["key", "proposals", "--json"]).stdout
+    #expect(onB == (try a.ok(["key", "proposals", "--json"]).stdout) && onB.contains(id))
+
+    // The secretariat adopts it on b and revokes the old key; meanwhile Maja, on a and offline, comments with it.
+    try b.ok(["key", "add", "maja-kfu", "--proposal", id], as: "pernille-sekretariat")
+    let old = String(
+      try CLI.run("ssh-keygen", ["-lf", a.scratch.url.appendingPathComponent("keys/maja-kfu.pub").path]).stdout
+        .split(separator: " ")[1])
+    try b.ok(["key", "revoke", "maja-kfu", old], as: "pernille-sekretariat")
+    try a.ok(["comment", Self.section, "-m", "Skrevet offline med den gamle nøgle"], as: "maja-kfu")
+    try SyncTests.settle([a, b])
+    try SyncTests.expectIdentical([a, b])
+    // The offline comment names the definition its copy had, in which the key was listed: it stands (the rule's limit).
+    #expect(try CLI.sqlite(b.root, "SELECT count(*) FROM comment WHERE authorId='maja-kfu'") == "1")
+    #expect(try b.ok(["key", "proposals", "--all", "--json"]).stdout.contains("\"adopted\""))
+    // From now on the old key signs nothing on either copy.
+    let refused = try a.pf(["comment", Self.section, "-m", "Igen"], as: "maja-kfu")
+    #expect(refused.status == 77, "\(refused.stderr)")
+  }
 }
