@@ -46,6 +46,8 @@ public struct InboxWording: Sendable {
     case .departmentAdd: return danish ? ("oprettelse af en afdeling", false) : ("addition of a department", false)
     case .departmentRetire: return danish ? ("nedlæggelse af en afdeling", false) : ("retirement of a department", false)
     case .sectionRetire: return danish ? ("udtagelse af et afsnit", false) : ("retirement of a section", false)
+    case .keyPropose: return danish ? ("nøgleforslag", true) : ("key proposal", false)
+    case .keyAdopt: return danish ? ("vedtagelse af et nøgleforslag", false) : ("adoption of a key proposal", false)
     case nil: return (action, false)
     }
   }

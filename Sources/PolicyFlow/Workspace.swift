@@ -1,6 +1,5 @@
 import Foundation
 import PolicyGit
-import PolicySigning
 import PolicyManifest
 import PolicySigning
 import PolicyStore

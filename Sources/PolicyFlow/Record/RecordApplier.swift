@@ -59,7 +59,8 @@ extension Workspace {
       if mode == .index, let commit = entry.commit {
         var keys: [SSHPublicKey] = []
         // A key proposal by a member who lost their key is unsigned and only attributed (docs/signing.md).
-        if entry.kind != .keyPropose || (try repository.commitSignature(commit)) != nil {
+        let unsignedProposal = try entry.kind == .keyPropose && repository.commitSignature(commit) == nil
+        if !unsignedProposal {
           let check = try signatureCheck(of: commit, by: actor)
           if let problem = check.problem { throw PolicyFlowError.integrity(problem) }
           if let key = check.key { keys.append(key) }
