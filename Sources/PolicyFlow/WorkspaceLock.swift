@@ -107,7 +107,13 @@ final class WorkspaceLock {
     let user = getpwuid(geteuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "uid \(geteuid())"
     var host = [CChar](repeating: 0, count: 256)
     let hostName = gethostname(&host, host.count - 1) == 0 ? String(cString: host) : "?"
-    let since = ISO8601DateFormatter().string(from: Date())
+    // libc's strftime, not ISO8601DateFormatter: creating one and formatting a date cost 3.1 M instructions, 4 % of a
+    // signed comment (callgrind, 2026-12-01), for a line only a person waiting for the lock reads.
+    var now = time(nil)
+    var parts = tm()
+    var stamp = [CChar](repeating: 0, count: 32)
+    let since = gmtime_r(&now, &parts) != nil && strftime(&stamp, stamp.count, "%Y-%m-%dT%H:%M:%SZ", &parts) > 0
+      ? String(cString: stamp) : "?"
     let text = "pid: \(getpid())\ncommand: \(command)\nuser: \(user)\nhost: \(hostName)\nsince: \(since)\n"
     guard ftruncate(descriptor, 0) == 0 else { return }
     let bytes = Array(text.utf8)

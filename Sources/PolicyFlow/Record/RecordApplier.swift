@@ -774,7 +774,7 @@ extension Workspace {
     if keysInForce?.commit != inForce {
       var listed: [String: Set<SSHPublicKey>] = [:]
       for member in try definitionPair(at: inForce).0.members.members {
-        listed[member.id] = Set(member.keys.compactMap { try? SSHPublicKey(line: $0) })
+        listed[member.id] = Set(member.keys.compactMap { parsedKey($0) })
       }
       keysInForce = (inForce, listed)
     }
