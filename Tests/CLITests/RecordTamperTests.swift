@@ -101,20 +101,28 @@ struct RecordTamperTests {
     #expect(try w.ok(["status", "--json"]).stdout == status, "\(case_.0): reindex did not restore the state")
   }
 
+  /// Another workspace, made from the template with one edit and opened once (so its caches are written): where a
+  /// forged cache comes from.
+  static func workspace(editing path: String, _ old: String, to new: String) throws -> (Scratch, URL) {
+    let template = try EditableTemplate()
+    try template.replace(in: path, old, with: new)
+    let other = try Scratch("pf-forged")
+    let root = other.url.appendingPathComponent("policy")
+    let made = try CLI.policyflow([
+      "init", root.path, "--template", template.url.path, "--generate-keys", try TestKeys.link(in: other).path,
+    ])
+    try #require(made.status == 0, "\(made.stderr)")
+    _ = try CLI.policyflow(["status"], environment: ["POLICYFLOW_WORKSPACE": root.path])
+    return (other, root)
+  }
+
   @Test("a forged definition cache that grants chair rights is a finding; the forged rights do not survive a rebuild")
   func forgedCache() throws {
     // A second workspace whose members.yaml makes Rasmus (a reviewer) chair of KFU too.
-    let template = try EditableTemplate()
-    try template.replace(
-      in: "members.yaml", "    committees: [KFU]\n    roles: [reviewer]\n  - id: maja-kfu",
-      with: "    committees: [KFU]\n    roles: [reviewer, chair]\n  - id: maja-kfu")
-    let other = try Scratch("pf-forged")
-    let otherRoot = other.url.appendingPathComponent("policy")
-    let made = try CLI.policyflow([
-      "init", otherRoot.path, "--template", template.url.path, "--generate-keys", try TestKeys.link(in: other).path,
-    ])
-    try #require(made.status == 0, "\(made.stderr)")
-    _ = try CLI.policyflow(["status"], environment: ["POLICYFLOW_WORKSPACE": otherRoot.path])
+    let (other, otherRoot) = try Self.workspace(
+      editing: "members.yaml", "    committees: [KFU]\n    roles: [reviewer]\n  - id: maja-kfu",
+      to: "    committees: [KFU]\n    roles: [reviewer, chair]\n  - id: maja-kfu")
+    defer { withExtendedLifetime(other) {} }
 
     let w = try Self.copy()
     _ = try w.ok(["status"])
@@ -129,17 +137,10 @@ struct RecordTamperTests {
   @Test("a forged workflow cache that lowers the sign-offs needed is a finding; a damaged one is ignored and replaced")
   func forgedWorkflowCache() throws {
     // A second workspace whose workflow needs one committee reviewer instead of two.
-    let template = try EditableTemplate()
-    try template.replace(
-      in: "workflows/section-review.yaml", "capacity: committee_reviewer, count: 2,",
-      with: "capacity: committee_reviewer, count: 1,")
-    let other = try Scratch("pf-forged-workflow")
-    let otherRoot = other.url.appendingPathComponent("policy")
-    let made = try CLI.policyflow([
-      "init", otherRoot.path, "--template", template.url.path, "--generate-keys", try TestKeys.link(in: other).path,
-    ])
-    try #require(made.status == 0, "\(made.stderr)")
-    _ = try CLI.policyflow(["status"], environment: ["POLICYFLOW_WORKSPACE": otherRoot.path])
+    let (other, otherRoot) = try Self.workspace(
+      editing: "workflows/section-review.yaml", "capacity: committee_reviewer, count: 2,",
+      to: "capacity: committee_reviewer, count: 1,")
+    defer { withExtendedLifetime(other) {} }
 
     let w = try Self.copy()
     let status = try w.ok(["status", "--json"]).stdout
