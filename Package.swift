@@ -45,7 +45,8 @@ let package = Package(
     .target(
       name: "PolicyFlow",
       dependencies: [
-        "PolicyGit", "PolicySigning", "PolicyStore", "PolicyWorkflow", "PolicyManifest", "PolicyAssembly",
+        "PolicyGit", "PolicySigning", "PolicyStore", "PolicyYAML", "PolicyWorkflow", "PolicyManifest",
+        "PolicyAssembly",
       ]),
     .executableTarget(
       name: "policyflow",
@@ -57,14 +58,17 @@ let package = Package(
       linkerSettings: exportLibgit2StartupInterposition),
 
     .testTarget(
-      name: "PolicyGitTests", dependencies: ["PolicyGit", "PolicySigning", "Clibgit2Startup"],
+      name: "PolicyGitTests", dependencies: ["PolicyGit", "PolicySigning", "Clibgit2", "Clibgit2Startup"],
       linkerSettings: exportLibgit2StartupInterposition),
     .testTarget(name: "PolicySigningTests", dependencies: ["PolicySigning"]),
-    .testTarget(name: "PolicyStoreTests", dependencies: ["PolicyStore"]),
-    .testTarget(name: "PolicyWorkflowTests", dependencies: ["PolicyWorkflow"]),
-    .testTarget(name: "PolicyManifestTests", dependencies: ["PolicyManifest"]),
+    .testTarget(
+      name: "PolicyStoreTests", dependencies: ["PolicyStore", .product(name: "GRDB", package: "GRDB.swift")]),
+    .testTarget(name: "PolicyWorkflowTests", dependencies: ["PolicyWorkflow", "PolicyYAML"]),
+    .testTarget(name: "PolicyManifestTests", dependencies: ["PolicyManifest", "PolicyWorkflow"]),
     .testTarget(name: "PolicyAssemblyTests", dependencies: ["PolicyAssembly"]),
-    .testTarget(name: "PolicyFlowTests", dependencies: ["PolicyFlow"]),
+    .testTarget(
+      name: "PolicyFlowTests",
+      dependencies: ["PolicyFlow", "PolicyGit", "PolicyManifest", "PolicyStore", "PolicyWorkflow"]),
     .testTarget(name: "CLITests", dependencies: ["PolicyFlow"]),
   ],
   swiftLanguageModes: [.v5]
