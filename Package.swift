@@ -10,7 +10,8 @@ let exportLibgit2StartupInterposition: [LinkerSetting] = [
 /// One package: system-library shims for libgit2, libcrypto and cmark-gfm, pure domain modules, the use-case
 /// layer that coordinates them, and a thin `policyflow` executable. Dependencies point one way:
 /// policyflow → PolicyFlow → {PolicyWorkflow, PolicyManifest, PolicyStore, PolicyGit, PolicySigning,
-/// PolicyAssembly}.
+/// PolicyAssembly}. Every target lists each module it imports; no module re-exports another (`@_exported`),
+/// and the executables import only PolicyFlow of these (Tests/PolicyFlowTests/ImportRuleTests.swift).
 let package = Package(
   name: "policyflow",
   platforms: [.macOS(.v13)],
