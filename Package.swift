@@ -10,7 +10,8 @@ let exportLibgit2StartupInterposition: [LinkerSetting] = [
 /// One package: system-library shims for libgit2, libcrypto and cmark-gfm, pure domain modules, the use-case
 /// layer that coordinates them, and a thin `policyflow` executable. Dependencies point one way:
 /// policyflow → PolicyFlow → {PolicyWorkflow, PolicyManifest, PolicyStore, PolicyGit, PolicySigning,
-/// PolicyAssembly}.
+/// PolicyAssembly}. Every target lists each module it imports; no module re-exports another (`@_exported`),
+/// and the executables import only PolicyFlow of these (Tests/PolicyFlowTests/ImportRuleTests.swift).
 let package = Package(
   name: "policyflow",
   platforms: [.macOS(.v13)],
@@ -45,7 +46,8 @@ let package = Package(
     .target(
       name: "PolicyFlow",
       dependencies: [
-        "PolicyGit", "PolicySigning", "PolicyStore", "PolicyWorkflow", "PolicyManifest", "PolicyAssembly",
+        "PolicyGit", "PolicySigning", "PolicyStore", "PolicyYAML", "PolicyWorkflow", "PolicyManifest",
+        "PolicyAssembly",
       ]),
     .executableTarget(
       name: "policyflow",
@@ -57,14 +59,17 @@ let package = Package(
       linkerSettings: exportLibgit2StartupInterposition),
 
     .testTarget(
-      name: "PolicyGitTests", dependencies: ["PolicyGit", "PolicySigning", "Clibgit2Startup"],
+      name: "PolicyGitTests", dependencies: ["PolicyGit", "PolicySigning", "Clibgit2", "Clibgit2Startup"],
       linkerSettings: exportLibgit2StartupInterposition),
     .testTarget(name: "PolicySigningTests", dependencies: ["PolicySigning"]),
-    .testTarget(name: "PolicyStoreTests", dependencies: ["PolicyStore"]),
-    .testTarget(name: "PolicyWorkflowTests", dependencies: ["PolicyWorkflow"]),
-    .testTarget(name: "PolicyManifestTests", dependencies: ["PolicyManifest"]),
+    .testTarget(
+      name: "PolicyStoreTests", dependencies: ["PolicyStore", .product(name: "GRDB", package: "GRDB.swift")]),
+    .testTarget(name: "PolicyWorkflowTests", dependencies: ["PolicyWorkflow", "PolicyYAML"]),
+    .testTarget(name: "PolicyManifestTests", dependencies: ["PolicyManifest", "PolicyWorkflow"]),
     .testTarget(name: "PolicyAssemblyTests", dependencies: ["PolicyAssembly"]),
-    .testTarget(name: "PolicyFlowTests", dependencies: ["PolicyFlow"]),
+    .testTarget(
+      name: "PolicyFlowTests",
+      dependencies: ["PolicyFlow", "PolicyGit", "PolicyManifest", "PolicyStore", "PolicyWorkflow"]),
     .testTarget(name: "CLITests", dependencies: ["PolicyFlow"]),
   ],
   swiftLanguageModes: [.v5]

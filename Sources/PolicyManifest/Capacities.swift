@@ -1,3 +1,5 @@
+import PolicyWorkflow
+
 extension PolicyDefinition {
   /// The capacities `member` holds for `section`, each with the group it applies to: the owning
   /// department for `owner_drafter`/`owner_head`, the reviewing committee for

@@ -1,4 +1,6 @@
 import Foundation
+import PolicyWorkflow
+import PolicyYAML
 
 extension PolicyDefinition {
   /// Reads `policy.yaml`, `members.yaml` and `requirements/*.yaml` (in file-name order) from a

@@ -1,4 +1,6 @@
 import Foundation
+import PolicyWorkflow
+import PolicyYAML
 
 /// Whether a section is a common chapter (written by the secretariat, not numbered) or a focus area
 /// (written by its owning departments, numbered 1, 2, 3 … in the assembled policy).

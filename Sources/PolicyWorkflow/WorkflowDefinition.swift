@@ -1,4 +1,5 @@
 import Foundation
+import PolicyYAML
 
 /// A state a section can be in.
 public struct WorkflowState: Equatable, Hashable, Sendable {

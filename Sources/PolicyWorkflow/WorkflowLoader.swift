@@ -1,4 +1,5 @@
 import Foundation
+import PolicyYAML
 
 extension WorkflowDefinition {
   /// Loads and validates a workflow file.

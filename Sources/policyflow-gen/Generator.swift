@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import PolicyFlow
-import PolicyManifest
 
 /// Builds a large workspace for benchmarks: a generated template, then a review history written
 /// through the PolicyFlow library — the same write path (workspace lock, git objects, one SQLite

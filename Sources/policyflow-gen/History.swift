@@ -1,6 +1,5 @@
 import Foundation
 import PolicyFlow
-import PolicyManifest
 
 /// Counts and times every library write, by kind, and per tenth of the run — so a write whose cost
 /// grows with the history shows up as a rising line.
@@ -62,7 +61,7 @@ struct HistoryPlayer {
 
   /// Comment threads per section: (id, author, open, blocking).
   private var threads: [[(id: String, author: String, open: Bool, blocking: Bool)]] = []
-  private var members: [String: Member] = [:]
+  private var members: [String: ActingMember] = [:]
   private var lastProgress = Date()
   private var lastProgressCount = 0
 
@@ -241,7 +240,7 @@ struct HistoryPlayer {
     policy.sections[index].owners.flatMap { GeneratedPolicy.reviewers($0) + [GeneratedPolicy.chair($0)] }
   }
 
-  private func member(_ id: String) -> Member {
+  private func member(_ id: String) -> ActingMember {
     guard let member = members[id] else { fatalError("generated member \(id) is missing from members.yaml") }
     return member
   }

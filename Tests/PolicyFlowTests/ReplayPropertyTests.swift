@@ -1,6 +1,7 @@
 import Foundation
 import PolicyManifest
 import PolicyStore
+import PolicyWorkflow
 import Testing
 
 @testable import PolicyFlow

@@ -1,5 +1,6 @@
 import Foundation
 import PolicyManifest
+import PolicyWorkflow
 import Testing
 
 @Suite("Loading a policy definition")

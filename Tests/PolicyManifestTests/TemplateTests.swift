@@ -1,5 +1,6 @@
 import Foundation
 import PolicyManifest
+import PolicyWorkflow
 import Testing
 
 /// The repository's default template (`repo-template/`), found relative to this source file.

@@ -1,9 +1,9 @@
 import Foundation
-import PolicyWorkflow
+import PolicyYAML
 import Testing
 
-/// PolicyYAML has no test target of its own; its behaviour is exercised here through the public API
-/// that PolicyWorkflow re-exports.
+/// PolicyYAML has no test target of its own; its public API (the one PolicyWorkflow and PolicyManifest use)
+/// is exercised here.
 @Suite("PolicyYAML loader and reader")
 struct YAMLLoaderTests {
   /// Parses `text` and returns the root with the diagnostics it reported.

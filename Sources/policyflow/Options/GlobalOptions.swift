@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import PolicyFlow
-import PolicyManifest
 
 /// Flags every workspace command takes.
 struct GlobalOptions: ParsableArguments {
@@ -23,7 +22,7 @@ struct GlobalOptions: ParsableArguments {
   }
 
   /// The acting member: --as, POLICYFLOW_USER, git user.email.
-  func actor(in workspace: Workspace) throws -> Member {
+  func actor(in workspace: Workspace) throws -> ActingMember {
     try workspace.actor(explicit: actingAs, environment: ProcessEnvironment.current)
   }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import PolicyAssembly
 import PolicyFlow
 
 struct Assemble: ParsableCommand {
@@ -15,13 +14,7 @@ struct Assemble: ParsableCommand {
 
   func run() throws {
     try runUseCase {
-      var formats: [OutputFormat] = []
-      for name in format.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
-        guard let parsed = OutputFormat(rawValue: name == "markdown" ? "md" : name) else {
-          throw PolicyFlowError(.usage, "unknown format `\(name)`; use md, html and/or docx (comma-separated).")
-        }
-        if !formats.contains(parsed) { formats.append(parsed) }
-      }
+      let formats = try AssemblyFormats.parse(format)
       let workspace = try global.openWorkspace()
       let actor = try global.actor(in: workspace)
       let result = try workspace.assemble(

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import PolicyFlow
-import PolicyManifest
 
 /// `policyflow key propose` / `key proposals` and the adoption of a proposal (`key add MEMBER --proposal ID`).
 struct KeyPropose: ParsableCommand {
@@ -99,7 +98,7 @@ struct KeyProposals: ParsableCommand {
 
 extension KeyAdd {
   /// `key add MEMBER --proposal ID [--fingerprint SHA256:…]`.
-  func adoptProposal(_ id: String, workspace: Workspace, actor: Member) throws {
+  func adoptProposal(_ id: String, workspace: Workspace, actor: ActingMember) throws {
     let (change, proposal) = try workspace.adoptKeyProposal(
       id, member: member, fingerprint: fingerprint, actor: actor, message: message)
     if let change {

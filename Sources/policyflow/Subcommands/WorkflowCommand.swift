@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import PolicyFlow
-import PolicyWorkflow
 
 struct WorkflowCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -15,16 +14,9 @@ struct WorkflowCheck: ParsableCommand {
 
   func run() throws {
     try runUseCase {
-      guard FileManager.default.fileExists(atPath: file) else {
-        throw PolicyFlowError(.missing, "no such workflow file: \(file)")
-      }
-      do {
-        let workflow = try WorkflowDefinition.load(contentsOf: URL(fileURLWithPath: file))
-        print("\(file): workflow `\(workflow.name)` is valid: \(workflow.states.count) states, "
-          + "\(workflow.transitions.count) transitions, initial state \(workflow.initial)")
-      } catch {
-        throw PolicyFlowError(.badInput, error.localizedDescription)
-      }
+      let workflow = try WorkflowDescription.check(file: file)
+      print("\(file): workflow `\(workflow.name)` is valid: \(workflow.stateCount) states, "
+        + "\(workflow.transitionCount) transitions, initial state \(workflow.initialState)")
     }
   }
 }
@@ -38,19 +30,13 @@ struct WorkflowShow: ParsableCommand {
 
   func run() throws {
     try runUseCase {
-      let workflow: WorkflowDefinition
+      let workflow: WorkflowDescription
       if let file {
-        do { workflow = try WorkflowDefinition.load(contentsOf: URL(fileURLWithPath: file)) } catch {
-          throw PolicyFlowError(.badInput, error.localizedDescription)
-        }
+        workflow = try WorkflowDescription(file: file)
       } else {
-        workflow = try global.openWorkspace().workflow
+        workflow = WorkflowDescription(workspace: try global.openWorkspace())
       }
-      switch format {
-      case "mermaid": print(workflow.mermaid())
-      case "dot": print(workflow.dot())
-      default: throw PolicyFlowError(.usage, "--format must be mermaid or dot, not \(format).")
-      }
+      print(try workflow.diagram(format: format))
     }
   }
 }
