@@ -119,7 +119,7 @@ public final class Workspace {
   public internal(set) var definition: PolicyDefinition
   public internal(set) var workflow: WorkflowDefinition
   let repository: Repository
-  internal(set) var store: Store
+  var store: Store
   /// The commit whose definition is loaded: the one in force at `mainCommit` by the definition's chain of trust
   /// (see `DefinitionChain`), or, while an action is replayed, the one in force at the commit it names.
   var definitionCommit: ObjectID
