@@ -249,14 +249,6 @@ public class StoreReader {
   /// The tip of every record ref as last indexed. Every command compares them with the refs, so they come as one
   /// string that SQLite concatenates: decoding a row per ref cost ~10,000 instructions a ref (30 M at 1,000 refs
   /// over a write's three comparisons), splitting the string a tenth of that.
-  /// The digest of the record refs the tips were last caught up to, if no tip moved since (`setRecordTipsDigest`).
-  ///
-  /// Why: every command compares the index's tips with the record refs before anything else; reading 1,000 tips
-  /// cost 18 M instructions, a seventh of a comment at 1,000 sections (callgrind, 2026-12-01). One row instead.
-  public func recordTipsDigest() throws -> String? {
-    try String.fetchOne(db.cachedStatement(sql: "SELECT digest FROM recordTipsDigest WHERE id = 1"))
-  }
-
   public func recordTips() throws -> [String: String] {
     var text = try String.fetchOne(
       db.cachedStatement(sql: "SELECT group_concat(ref || ' ' || commitId, char(10)) FROM recordTip")) ?? ""
@@ -462,18 +454,10 @@ public final class StoreTransaction: StoreReader {
     }
   }
 
-  /// Moving a tip forgets the digest of all tips: only a whole catch-up, which knows every ref, writes it again.
   public func setRecordTip(_ ref: String, _ commitId: String) throws {
     try db.cachedStatement(
       sql: "INSERT INTO recordTip (ref, commitId) VALUES (?, ?) ON CONFLICT(ref) DO UPDATE SET commitId = excluded.commitId"
     ).execute(arguments: [ref, commitId])
-    try db.cachedStatement(sql: "DELETE FROM recordTipsDigest").execute()
-  }
-
-  /// Records that the tips are now exactly the refs `digest` was computed from.
-  public func setRecordTipsDigest(_ digest: String) throws {
-    try db.cachedStatement(sql: "INSERT OR REPLACE INTO recordTipsDigest (id, digest) VALUES (1, ?)")
-      .execute(arguments: [digest])
   }
 
   /// Empties every table, for a rebuild from git inside one transaction.
@@ -482,7 +466,7 @@ public final class StoreTransaction: StoreReader {
     // Replies first: comment.parentId is ON DELETE RESTRICT, which SQLite checks row by row.
     try db.execute(sql: "DELETE FROM comment WHERE parentId IS NOT NULL")
     for table in ["event", "requirementLink", "signoff", "comment", "revision", "section", "requirement", "record",
-      "recordTip", "recordTipsDigest"]
+      "recordTip"]
     {
       try db.execute(sql: "DELETE FROM \(table)")
     }

@@ -251,14 +251,6 @@ public final class Store: @unchecked Sendable {
       // (0.4 M instructions an action at 600 links).
       try db.create(index: "requirementLink_section", on: "requirementLink", columns: ["sectionId"])
     }
-    migrator.registerMigration("index v5: the record tips' digest") { db in
-      // One row: the SHA-256 of the record refs as the last catch-up left them (see `recordTipsDigest`). Empty until
-      // the next catch-up writes it.
-      try db.create(table: "recordTipsDigest") { t in
-        t.primaryKey("id", .integer).check { $0 == 1 }
-        t.column("digest", .text).notNull()
-      }
-    }
     return migrator
   }
 

@@ -28,31 +28,14 @@ struct StoreTests {
     return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  @Test("the tips' digest: written by a catch-up, forgotten as soon as any tip moves, emptied with the index")
-  func tipsDigest() throws {
-    let store = try openStore()
-    #expect(try store.read { try $0.recordTipsDigest() } == nil, "a new index has none")
-    try store.write { tx in
-      try tx.setRecordTip("refs/policyflow/policy", String(repeating: "a", count: 40))
-      try tx.setRecordTipsDigest("d1")
-    }
-    #expect(try store.read { try $0.recordTipsDigest() } == "d1")
-    try store.write { tx in try tx.setRecordTip("refs/policyflow/sections/x", String(repeating: "b", count: 40)) }
-    #expect(try store.read { try $0.recordTipsDigest() } == nil, "a moved tip makes the digest unknown, not stale")
-    try store.write { tx in try tx.setRecordTipsDigest("d2") }
-    try store.write { tx in try tx.deleteEverything() }
-    #expect(try store.read { try $0.recordTipsDigest() } == nil)
-    #expect(try sqlite("SELECT count(*) FROM recordTip") == "0")
-  }
-
   @Test("the migrations create every table of the index, in WAL mode with foreign keys")
   func migration() throws {
     let store = try openStore()
-    #expect(try store.appliedMigrations() == ["index v2: the record in git, joined copies", "index v3: the definition's chain of trust", "index v4: links by section", "index v5: the record tips' digest"])
+    #expect(try store.appliedMigrations() == ["index v2: the record in git, joined copies", "index v3: the definition's chain of trust", "index v4: links by section"])
     let tables = try sqlite("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").split(separator: "\n")
     for table in [
       "section", "revision", "signoff", "comment", "requirement", "requirementLink", "event", "record", "recordTip",
-      "definitionTrust", "recordTipsDigest",
+      "definitionTrust",
     ] {
       #expect(tables.contains(Substring(table)), "missing table \(table)")
     }
@@ -72,7 +55,7 @@ struct StoreTests {
     _ = try openStore()
     #expect(
       try sqlite("SELECT group_concat(identifier, '|') FROM grdb_migrations")
-        == "index v2: the record in git, joined copies|index v3: the definition's chain of trust|index v4: links by section|index v5: the record tips' digest")
+        == "index v2: the record in git, joined copies|index v3: the definition's chain of trust|index v4: links by section")
   }
 
   @Test(

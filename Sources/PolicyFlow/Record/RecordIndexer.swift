@@ -21,16 +21,6 @@ extension Workspace {
   ///   1,000 refs is a large part of a write's cost at that size.
   @discardableResult
   func catchUpIndex(rebuild: Bool = false, known: [String: ObjectID]? = nil) throws -> IndexReport {
-    // The common case first: the index was caught up to exactly the refs listed now (their digest matches the one the
-    // last catch-up stored), so there is nothing to read. The digest is read before the refs are listed; equal means
-    // the index's tips are these refs.
-    if !rebuild, known == nil, let digest = try store.read({ try $0.recordTipsDigest() }) {
-      let refs = try recordRefs()
-      if digest == Workspace.tipsDigest(refs) {
-        listedRecordRefs = refs
-        return IndexReport()
-      }
-    }
     // The tips are read before the refs are listed: refs only move forward, so every tip the index holds is then an
     // ancestor of (or equal to) what the listing finds, and a tip another process indexed meanwhile cannot look like
     // a ref that moved back.
@@ -55,19 +45,6 @@ extension Workspace {
       listedRecordRefs = current
       return try catchUp(tx, refs: current, tips: tips, rebuild: rebuild)
     }
-  }
-
-  /// SHA-256 of the record refs and their targets, in name order: what `recordTipsDigest` compares.
-  static func tipsDigest(_ refs: [String: ObjectID]) -> String {
-    var text = ""
-    text.reserveCapacity(refs.count * 96)
-    for (name, target) in refs.sorted(by: { $0.key < $1.key }) {
-      text += name
-      text += " "
-      text += target.hex
-      text += "\n"
-    }
-    return sha256Hex(Data(text.utf8))
   }
 
   /// Whether the index's tips are exactly `refs`.
@@ -161,8 +138,6 @@ extension Workspace {
     // Only the tips that moved (all of them after a rebuild, which emptied the table): rewriting 1,000 unchanged
     // rows cost a write 28 M instructions at 300 sections.
     for (ref, tip) in refs where full || tips[ref] != tip.hex { try tx.setRecordTip(ref, tip.hex) }
-    // Every ref is now at its listed tip (a ref that vanished made this a rebuild, which emptied the table).
-    try tx.setRecordTipsDigest(Workspace.tipsDigest(refs))
     return report
   }
 
