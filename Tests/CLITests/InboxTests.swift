@@ -99,16 +99,9 @@ struct InboxTests {
   @Test("an action refused at sync is in its actor's inbox on every copy, with its reason, and in nobody else's")
   func refusedAtSync() throws {
     let shared = try SharedPolicy()
-    let a = try shared.copy("a")
-    let b = try shared.copy("b")
     let section = "forord"
-    try a.ok(["submit", section, try a.scratch.file("f.md", try shared.origin.templateText(section)).path], as: "anne-bif")
-    try a.ok(["sync"])
-    try b.ok(["sync"])
     // Apart: on a the committee signs off the text; on b the drafter replaces it.
-    for signer in Roster.signers(section) { try a.ok(["approve", section, "-m", "OK"], as: signer) }
-    try b.ok(["submit", section, try b.scratch.file("g.md", try shared.origin.templateText(section) + "\nEt nyt afsnit.\n").path], as: "anne-bif")
-    try b.ok(["sync"])
+    let (a, b) = try shared.approvalsOvertakenApart(section)
     try a.ok(["sync"])
     try SyncTests.settle([a, b])
     let refused = try CLI.sqlite(a.root, "SELECT actor || '|' || commitId FROM record WHERE refusedAtSync = 1 ORDER BY sequence")

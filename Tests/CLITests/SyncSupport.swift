@@ -28,6 +28,24 @@ final class SharedPolicy {
   }
 }
 
+extension SharedPolicy {
+  /// Two copies that acted apart on `section`: on `a` the committee signed off revision 1 (landing it on a's main),
+  /// while on `b` the drafter submitted a new text and synced first. Once `a` syncs, its sign-offs are on a revision
+  /// that is no longer the latest: refused at sync. The caller makes `a` sync.
+  func approvalsOvertakenApart(_ section: String) throws -> (a: PolicyCopy, b: PolicyCopy) {
+    let a = try copy("a")
+    let b = try copy("b")
+    try a.ok(["submit", section, try a.scratch.file("f.md", try origin.templateText(section)).path], as: "anne-bif")
+    try a.ok(["sync"])
+    try b.ok(["sync"])
+    for signer in Roster.signers(section) { try a.ok(["approve", section, "-m", "OK"], as: signer) }
+    let replaced = try origin.templateText(section) + "\nEt nyt afsnit.\n"
+    try b.ok(["submit", section, try b.scratch.file("g.md", replaced).path], as: "anne-bif")
+    try b.ok(["sync"])
+    return (a, b)
+  }
+}
+
 /// One copy of the policy, on one (simulated) machine.
 struct PolicyCopy {
   let root: URL

@@ -79,17 +79,10 @@ struct SyncTests {
   @Test("sign-offs on a revision that another copy replaced meanwhile are refused at sync, shown to their actors; main holds only what stands")
   func staleSignoffsAreRefusedAtSync() throws {
     let shared = try SharedPolicy()
-    let a = try shared.copy("a")
-    let b = try shared.copy("b")
     let section = "forord"
-    try a.ok(["submit", section, try a.scratch.file("f.md", try shared.origin.templateText(section)).path], as: "anne-bif")
-    try a.ok(["sync"])
-    try b.ok(["sync"])
     // Apart: on a, the committee approves the text (landing it on main); on b, the drafter submits a new text.
-    for signer in Roster.signers(section) { try a.ok(["approve", section, "-m", "OK"], as: signer) }
+    let (a, b) = try shared.approvalsOvertakenApart(section)
     #expect(try CLI.sqlite(a.root, "SELECT state FROM section WHERE id = '\(section)'") == "approved")
-    try b.ok(["submit", section, try b.scratch.file("g.md", try shared.origin.templateText(section) + "\nEt nyt afsnit.\n").path], as: "anne-bif")
-    try b.ok(["sync"])
     let joined = try a.ok(["sync"])
     #expect(joined.stdout.contains("refused at sync"), "\(joined.stdout)")
     try Self.settle([a, b])
