@@ -20,13 +20,22 @@ enum DefinitionCache {
   static func definition(
     files: [(path: String, blob: ObjectID)], cache: URL, parse: () throws -> PolicyDefinition
   ) throws -> PolicyDefinition {
-    guard let key = key(files: files) else { return try parse() }
-    if let data = try? Data(contentsOf: cache), let cached = decode(data, key: key) { return cached }
-    let definition = try parse()
+    try cached(key: key(files: files), at: cache, decode: decode, encode: encode, parse: parse)
+  }
+
+  /// The value `decode` finds in `cache` under `key`, or `parse()`'s, then written there: the one path of both caches
+  /// (this one and `WorkflowCache`). No key, a miss, a damaged file or a failed write falls back to parsing.
+  static func cached<Value>(
+    key: [UInt8]?, at cache: URL, decode: (Data, [UInt8]) -> Value?, encode: (Value, [UInt8]) -> Data,
+    parse: () throws -> Value
+  ) throws -> Value {
+    guard let key else { return try parse() }
+    if let data = try? Data(contentsOf: cache), let found = decode(data, key) { return found }
+    let value = try parse()
     if FileManager.default.fileExists(atPath: cache.deletingLastPathComponent().path) {
-      try? encode(definition, key: key).write(to: cache, options: .atomic)
+      try? encode(value, key).write(to: cache, options: .atomic)
     }
-    return definition
+    return value
   }
 
   /// SHA-256 over the cache format, the executable and every file's path and blob id.

@@ -12,13 +12,9 @@ enum WorkflowCache {
   static func workflow(
     path: String, blob: ObjectID, cache: URL, parse: () throws -> WorkflowDefinition
   ) throws -> WorkflowDefinition {
-    guard let key = DefinitionCache.key(files: [(path: "workflow\u{0}" + path, blob: blob)]) else { return try parse() }
-    if let data = try? Data(contentsOf: cache), let cached = decode(data, key: key) { return cached }
-    let workflow = try parse()
-    if FileManager.default.fileExists(atPath: cache.deletingLastPathComponent().path) {
-      try? encode(workflow, key: key).write(to: cache, options: .atomic)
-    }
-    return workflow
+    try DefinitionCache.cached(
+      key: DefinitionCache.key(files: [(path: "workflow\u{0}" + path, blob: blob)]), at: cache, decode: decode,
+      encode: encode, parse: parse)
   }
 
   static func encode(_ workflow: WorkflowDefinition, key: [UInt8]) -> Data {

@@ -233,14 +233,10 @@ final class DefinitionChain {
     } catch {
       return (false, "its signature does not verify (\(error.localizedDescription))")
     }
-    if let member = secretariat.first(where: { member in
-      member.keys.contains { (try? SSHPublicKey(line: $0)) == key }
-    }) {
+    if let member = secretariat.first(where: { $0.lists(key) }) {
       return (true, "signed by \(member.id) of the secretariat (\(key.fingerprint))")
     }
-    let holder = definition.members.members.first { member in
-      member.keys.contains { (try? SSHPublicKey(line: $0)) == key }
-    }
+    let holder = definition.members.members.first { $0.lists(key) }
     return (
       false,
       "signed with \(key.fingerprint), "

@@ -105,7 +105,7 @@ public struct RootOfTrust: Sendable, Equatable {
         armored: signed.signature, message: signed.signedData, namespace: SSHSignature.gitNamespace)
     else { return RootOfTrust(commit: cursor.hex, fingerprint: nil, signer: nil) }
     let members = try? PolicyDefinition.load(files: Workspace.definitionFiles(in: repository, at: cursor)).members.members
-    let signer = members?.first { member in member.keys.contains { (try? SSHPublicKey(line: $0)) == key } }
+    let signer = members?.first { $0.lists(key) }
     return RootOfTrust(commit: cursor.hex, fingerprint: key.fingerprint, signer: signer?.id)
   }
 }
