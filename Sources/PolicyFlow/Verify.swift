@@ -30,6 +30,8 @@ extension Workspace {
   public func verify() throws -> VerifyReport {
     let lock = try WorkspaceLock(path: location.lockURL)
     defer { withExtendedLifetime(lock) {} }
+    // The catch-up (which sets a damaged index aside, noted below) happens under the lock too.
+    if catchUpPending { try catchUpOnFirstUse() }
     var report = VerifyReport()
     func finding(_ check: String, _ subject: String, _ message: String) {
       report.findings.append(VerifyFinding(check: check, subject: subject, message: message))

@@ -47,18 +47,23 @@ extension Workspace {
     return try body()
   }
 
-  /// Another process may have written between opening the workspace and taking the lock: read again.
+  /// Another process may have written between opening the workspace and taking the lock: read again. (An open for a
+  /// write leaves the index's catch-up to here: listing the record refs before the lock too would be wasted.)
   func refreshUnderLock() throws {
-    if let main = try repository.referenceTarget(Workspace.mainRef), main != mainCommit {
-      let inForce = try chain.link(at: main, useIndex: true).inForce
-      if inForce != definitionCommit {
-        (definition, workflow) = try Workspace.loadCommittedDefinition(
-          from: repository, at: inForce, cache: location.stateDirectory.appendingPathComponent("definition.cache"))
-        definitionCommit = inForce
-      }
-      mainCommit = main
+    try readMainAgain()
+    if catchUpPending { try catchUpOnFirstUse() } else { try catchUpIndex() }
+  }
+
+  /// The definition in force on `main` as it is now, if `main` moved since this command read it.
+  func readMainAgain() throws {
+    guard let main = try repository.referenceTarget(Workspace.mainRef), main != mainCommit else { return }
+    let inForce = try chain.link(at: main, useIndex: true).inForce
+    if inForce != definitionCommit {
+      (definition, workflow) = try Workspace.loadCommittedDefinition(
+        from: repository, at: inForce, cache: location.stateDirectory.appendingPathComponent("definition.cache"))
+      definitionCommit = inForce
     }
-    try catchUpIndex()
+    mainCommit = main
   }
 
   /// Branch refs that the latest action published but a killed command did not move: each still at the
@@ -153,11 +158,12 @@ extension Workspace {
       if moves.contains(where: { $0.name == Workspace.mainRef }) { try checkOutMain() }
       FaultPoint.afterReference.hit()
       // Under the lock only this command moved a record ref: the listing before it, with that move, is current.
-      if var refs = listedRecordRefs, moves.allSatisfy({ $0.name != Workspace.mainRef }) {
+      if moves.contains(where: { $0.name == Workspace.mainRef }) { try readMainAgain() }
+      if var refs = listedRecordRefs {
         refs[entry.ref] = commit
         try catchUpIndex(known: refs)
       } else {
-        try refreshUnderLock()
+        try catchUpIndex()
       }
     } catch {
       throw PolicyFlowError.temporary(
@@ -168,7 +174,7 @@ extension Workspace {
           + " `policyflow verify` shows it as interrupted until then.")
     }
     FaultPoint.afterIndex.hit()
-    packReferences()
+    packReferencesIfMany()
     packObjectsIfNeeded()
     var result = applied
     result.approvalCommit = entry.objectID(.approvalCommit)
@@ -292,6 +298,47 @@ extension Workspace {
   /// the record refs from `packed-refs` instead of reading a file per ref. Only an optimisation: when it cannot
   /// (a `git` command holds `packed-refs.lock`), the refs stay loose and are listed all the same.
   ///
+  /// Loose refs a write leaves before it packs them. Packing rewrites `packed-refs` whole (9 M instructions at 1,000
+  /// sections, as much as a third of a comment's own work), while each loose ref costs a listing one small file read:
+  /// packing after every write paid the first to save a little of the second.
+  static let looseRefsBeforePacking = 32
+
+  /// Packs the refs when many are loose (after writes here, or a `git fetch`), or when a killed pack of ours left
+  /// its lock (see `packReferences`). Counting reads two directories, not the refs.
+  func packReferencesIfMany() {
+    let marker = location.stateDirectory.appendingPathComponent("packing-refs")
+    if FileManager.default.fileExists(atPath: marker.path)
+      || Workspace.looseReferenceCount(under: location.root.appendingPathComponent(".git/refs").path)
+        >= Workspace.looseRefsBeforePacking
+    {
+      packReferences()
+    }
+  }
+
+  /// Loose record refs and section branches: the files under `refs/policyflow` (its per-section folder included)
+  /// and `refs/heads/sections`.
+  static func looseReferenceCount(under refs: String) -> Int {
+    var count = 0
+    func countFiles(_ directory: String, descend: Bool) {
+      guard let handle = opendir(directory) else { return }
+      defer { closedir(handle) }
+      while let entry = readdir(handle) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+          String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        if name == "." || name == ".." || name.hasSuffix(".lock") { continue }
+        if Int32(entry.pointee.d_type) == Int32(DT_DIR) {
+          if descend { countFiles(directory + "/" + name, descend: false) }
+        } else {
+          count += 1
+        }
+      }
+    }
+    countFiles(refs + "/policyflow", descend: true)
+    countFiles(refs + "/heads/sections", descend: false)
+    return count
+  }
+
   /// Through a handle of its own: libgit2 keeps marking every ref it once packed as "was loose" in a handle's cache,
   /// so a long-lived handle (the generator, the tests) re-checked all 2,000 refs on every pack (four system calls
   /// each), while a fresh one looks only at the refs that are loose now.

@@ -143,15 +143,15 @@ public class StoreReader {
     try RequirementRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM requirement WHERE id = ?"), arguments: [id])
   }
 
-  /// Requirements naming `sectionId` among their targets, in requirement order. SQLite looks into the
-  /// JSON target lists, so a write on one section does not decode every requirement's list.
+  /// Requirements naming `sectionId` among their targets, in requirement order, through the table of targets that
+  /// SQLite's triggers keep (index v5).
   public func requirements(targeting sectionId: String) throws -> [RequirementRecord] {
     if let targeting { return targeting[sectionId] ?? [] }
-    return try RequirementRecord.fetchAll(db, sql: """
-      SELECT * FROM requirement
-      WHERE EXISTS (SELECT 1 FROM json_each(requirement.targets) WHERE json_each.value = ?)
-      ORDER BY position
-      """, arguments: [sectionId])
+    return try RequirementRecord.fetchAll(db.cachedStatement(sql: """
+      SELECT requirement.* FROM requirementTarget JOIN requirement ON requirement.id = requirementTarget.requirementId
+      WHERE requirementTarget.sectionId = ?
+      ORDER BY requirement.position
+      """), arguments: [sectionId])
   }
 
   /// Within a transaction that replays many actions, the requirements by target section, read once: looking into
@@ -246,6 +246,13 @@ public class StoreReader {
 
   // MARK: - The record as indexed
 
+  /// SQLite's `data_version` of this connection: it changes when, and only when, another connection (another
+  /// process) committed a change since it was last read. A command that remembers the tips it indexed can trust
+  /// them while it stays the same, instead of reading 1,000 rows again.
+  public func dataVersion() throws -> Int {
+    try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
+  }
+
   /// The tip of every record ref as last indexed. Every command compares them with the refs, so they come as one
   /// string that SQLite concatenates: decoding a row per ref cost ~10,000 instructions a ref (30 M at 1,000 refs
   /// over a write's three comparisons), splitting the string a tenth of that.
@@ -312,7 +319,8 @@ public class StoreReader {
   public func dump() throws -> [(table: String, rows: [String])] {
     let tables = [
       ("section", "id"), ("revision", "sectionId, number"), ("signoff", "id"), ("comment", "id"),
-      ("requirement", "id"), ("requirementLink", "requirementId, sectionId"), ("event", "id"),
+      ("requirement", "id"), ("requirementTarget", "sectionId, requirementId"),
+      ("requirementLink", "requirementId, sectionId"), ("event", "id"),
       ("record", "sequence, commitId"), ("recordTip", "ref"),
     ]
     return try tables.map { table, order in

@@ -251,6 +251,27 @@ public final class Store: @unchecked Sendable {
       // (0.4 M instructions an action at 600 links).
       try db.create(index: "requirementLink_section", on: "requirementLink", columns: ["sectionId"])
     }
+    migrator.registerMigration("index v5: requirements by target section") { db in
+      // Every write evaluates its section's requirements (twice: the rules' dry run, then the catch-up); looking into
+      // every requirement's JSON target list for them cost 3 M instructions each time at 400 requirements. SQLite's
+      // triggers keep this table in step with `requirement.targets`, so there is no second place to update.
+      try db.execute(sql: """
+        CREATE TABLE requirementTarget (
+          sectionId TEXT NOT NULL,
+          requirementId TEXT NOT NULL REFERENCES requirement(id) ON DELETE CASCADE,
+          PRIMARY KEY (sectionId, requirementId)
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO requirementTarget
+          SELECT json_each.value, requirement.id FROM requirement, json_each(requirement.targets);
+        CREATE TRIGGER requirementTarget_insert AFTER INSERT ON requirement BEGIN
+          INSERT OR IGNORE INTO requirementTarget SELECT value, NEW.id FROM json_each(NEW.targets);
+        END;
+        CREATE TRIGGER requirementTarget_update AFTER UPDATE OF id, targets ON requirement BEGIN
+          DELETE FROM requirementTarget WHERE requirementId = OLD.id;
+          INSERT OR IGNORE INTO requirementTarget SELECT value, NEW.id FROM json_each(NEW.targets);
+        END;
+        """)
+    }
     return migrator
   }
 
@@ -270,6 +291,9 @@ public final class Store: @unchecked Sendable {
       return result!
     }
   }
+
+  /// Closes the connection now (SQLite checkpoints its log and removes it, as on deinit); later use fails.
+  public func close() throws { try writer.close() }
 
   /// Runs `body` against a consistent snapshot.
   public func read<T>(_ body: (StoreReader) throws -> T) throws -> T {

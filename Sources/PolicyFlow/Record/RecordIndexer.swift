@@ -21,30 +21,50 @@ extension Workspace {
   ///   1,000 refs is a large part of a write's cost at that size.
   @discardableResult
   func catchUpIndex(rebuild: Bool = false, known: [String: ObjectID]? = nil) throws -> IndexReport {
+    catchUpPending = false
     // The tips are read before the refs are listed: refs only move forward, so every tip the index holds is then an
     // ancestor of (or equal to) what the listing finds, and a tip another process indexed meanwhile cannot look like
     // a ref that moved back.
-    let before = known == nil ? try store.read { try $0.recordTips() } : nil
+    let before = known == nil ? try indexStore.read { try indexTips($0) } : nil
     let refs = try known ?? recordRefs()
     let previousListing = listedRecordRefs
     listedRecordRefs = refs
     if !rebuild, let before, Workspace.same(before, refs) { return IndexReport() }
-    return try store.write { tx in
-      // Under SQLite's write lock: if the index is still what was compared (for a known listing: what the previous
-      // listing found, which this process indexed), the listing is current with respect to it; otherwise another
-      // process indexed meanwhile (after a `git fetch`, say) and the refs are listed again.
-      let tips = try tx.recordTips()
-      var current = refs
-      if let before {
-        if tips != before { current = try recordRefs() }
-      } else if let previousListing, !Workspace.same(tips, previousListing) {
-        current = try recordRefs()
-      } else if previousListing == nil {
-        current = try recordRefs()
+    do {
+      let (report, current, version) = try indexStore.write { tx in
+        // Under SQLite's write lock: if the index is still what was compared (for a known listing: what the previous
+        // listing found, which this process indexed), the listing is current with respect to it; otherwise another
+        // process indexed meanwhile (after a `git fetch`, say) and the refs are listed again.
+        let tips = try indexTips(tx)
+        var current = refs
+        if let before {
+          if tips != before { current = try recordRefs() }
+        } else if let previousListing, !Workspace.same(tips, previousListing) {
+          current = try recordRefs()
+        } else if previousListing == nil {
+          current = try recordRefs()
+        }
+        listedRecordRefs = current
+        return (try catchUp(tx, refs: current, tips: tips, rebuild: rebuild), current, try tx.dataVersion())
       }
-      listedRecordRefs = current
-      return try catchUp(tx, refs: current, tips: tips, rebuild: rebuild)
+      // What the index now holds (catch-up leaves its tips exactly at the listing), as of a data_version that only
+      // another process's commit changes.
+      indexedTips = (current.mapValues(\.hex), version)
+      return report
+    } catch {
+      indexedTips = nil
+      throw error
     }
+  }
+
+  /// The index's record tips: remembered from this process's last read or catch-up while no other process has
+  /// committed to the index since (SQLite's `data_version` is unchanged), read otherwise.
+  private func indexTips(_ reader: StoreReader) throws -> [String: String] {
+    let version = try reader.dataVersion()
+    if let indexedTips, indexedTips.version == version { return indexedTips.tips }
+    let tips = try reader.recordTips()
+    indexedTips = (tips, version)
+    return tips
   }
 
   /// Whether the index's tips are exactly `refs`.

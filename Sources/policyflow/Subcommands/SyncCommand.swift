@@ -22,7 +22,7 @@ struct Sync: ParsableCommand {
     try runUseCase {
       let workspace: Workspace
       do {
-        workspace = try global.openWorkspace()
+        workspace = try global.openWorkspace(catchUpNow: true)
       } catch let error as PolicyFlowError where error.isMissingObject && !status {
         // The record names commits this copy lacks: fetch them (no local ref moves), then open as always.
         Terminal.note("the record names commits this copy does not have; fetching them from \(remote) first.")
