@@ -304,12 +304,13 @@ extension Workspace {
   static let looseRefsBeforePacking = 32
 
   /// Packs the refs when many are loose (after writes here, or a `git fetch`), or when a killed pack of ours left
-  /// its lock (see `packReferences`). Counting reads two directories, not the refs.
+  /// its lock (see `packReferences`). Counting reads two directories, not the refs. `POLICYFLOW_REF_PACK_THRESHOLD`
+  /// overrides the number (tests).
   func packReferencesIfMany() {
     let marker = location.stateDirectory.appendingPathComponent("packing-refs")
+    let threshold = environment["POLICYFLOW_REF_PACK_THRESHOLD"].flatMap(Int.init) ?? Workspace.looseRefsBeforePacking
     if FileManager.default.fileExists(atPath: marker.path)
-      || Workspace.looseReferenceCount(under: location.root.appendingPathComponent(".git/refs").path)
-        >= Workspace.looseRefsBeforePacking
+      || Workspace.looseReferenceCount(under: location.root.appendingPathComponent(".git/refs").path) >= threshold
     {
       packReferences()
     }

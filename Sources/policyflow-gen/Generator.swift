@@ -29,6 +29,9 @@ struct Generate: ParsableCommand {
   @Option(help: "Where to write the template (default: DIR.template).") var templateOut: String?
   @Option(help: "The workflow to copy (default: workflows/section-review.yaml of this checkout).") var workflow: String?
   @Option(help: "Write a JSON summary (counts, seconds, ms per write) to this file.") var summary: String?
+  @Option(help: ArgumentHelp(
+    "Sign every act: a throwaway key per member in this directory (outside the workspace), signing: required.",
+    valueName: "keys-dir")) var generateKeys: String?
   @Flag(help: "Write the template only.") var templateOnly = false
   @Flag(help: "No progress lines on stderr.") var quiet = false
 
@@ -41,12 +44,15 @@ struct Generate: ParsableCommand {
 
   func run() throws {
     let started = Date()
+    let keys = generateKeys.map { URL(fileURLWithPath: $0).standardizedFileURL }
+    // Where the library's signer finds each member's key; set before the process environment is first read.
+    if let keys { setenv("POLICYFLOW_KEYS_DIR", keys.path, 1) }
     let target = URL(fileURLWithPath: directory).standardizedFileURL
     let templateURL = URL(fileURLWithPath: templateOut ?? target.path + ".template").standardizedFileURL
     var random = SeededGenerator(seed: seed)
     var policy = GeneratedPolicy(sections: sections, departments: departments, links: links, random: &random)
     let workflowURL = try workflow.map { URL(fileURLWithPath: $0) } ?? Self.defaultWorkflow()
-    try policy.writeTemplate(to: templateURL, workflow: workflowURL)
+    try policy.writeTemplate(to: templateURL, workflow: workflowURL, signing: keys == nil ? "optional" : "required")
     log("template: \(templateURL.path) (\(sections) sections, \(departments) departments, "
       + "\(policy.requirements.count) requirements)")
     if templateOnly { return }
@@ -56,7 +62,7 @@ struct Generate: ParsableCommand {
     let clock = SimulatedClock(start: Date(timeIntervalSince1970: 1_735_812_000))
     let result = try InitWorkspace.run(
       directory: target, template: try TemplateLocation.given(templateURL), actor: GeneratedPolicy.secretariat[0],
-      clock: clock.now)
+      clock: clock.now, generateKeys: keys)
     log("init: \(result.sections) sections in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
     let workspace = try Workspace(location: WorkspaceLocation(root: target), clock: clock.now)
     var player = HistoryPlayer(

@@ -79,7 +79,8 @@ struct GeneratedPolicy {
   }
 
   /// Writes `policy.yaml`, `members.yaml`, `sections/*.md`, `requirements/*.yaml` and the workflow.
-  func writeTemplate(to directory: URL, workflow: URL) throws {
+  /// - Parameter signing: `required` for a workspace whose every act is signed (`--generate-keys`).
+  func writeTemplate(to directory: URL, workflow: URL, signing: String = "optional") throws {
     let fileManager = FileManager.default
     try fileManager.createDirectory(at: directory.appendingPathComponent("sections"), withIntermediateDirectories: true)
     try fileManager.createDirectory(
@@ -93,6 +94,7 @@ struct GeneratedPolicy {
       language: da
       workflow: section-review
       secretariat: \(Self.departmentCode(0))
+      signing: \(signing)
 
       committees:
 

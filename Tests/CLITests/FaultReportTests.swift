@@ -86,6 +86,31 @@ struct FaultReportTests {
     #expect(try CLI.git(["fsck", "--strict", "--no-dangling"], in: w.root).status == 0)
     #expect(try w.ok(["status", "--json"]).stdout.contains("forord"))
   }
+  @Test("refs: a write leaves a few loose (packing rewrites every ref), and packs them once many are loose")
+  func refsPackedWhenMany() throws {
+    let w = try TemplateWorkspace()
+    let refs = w.root.appendingPathComponent(".git/refs")
+    func loose() throws -> [String] {
+      let found = try CLI.run("/usr/bin/find", [refs.path, "-type", "f"]).stdout
+      return found.split(separator: "\n").map { String($0.dropFirst(refs.path.count + 1)) }
+        .filter { $0.hasPrefix("policyflow/") || $0.hasPrefix("heads/sections/") }.sorted()
+    }
+    try w.ok(["reindex"])  // packs everything
+    #expect(try loose().isEmpty)
+    let environment = ["POLICYFLOW_REF_PACK_THRESHOLD": "3"]
+    #expect(try w.pf(["comment", "forord", "-m", "Første"], as: "soren-biu", environment: environment).status == 0)
+    #expect(try loose() == ["policyflow/sections/forord"], "one loose ref, not packed yet")
+    #expect(try w.pf(["comment", "kultur-og-fritid", "-m", "Anden"], as: "soren-biu", environment: environment).status == 0)
+    #expect(try loose().count == 2)
+    // A third loose ref reaches the threshold: this write packs all of them, and git still reads every ref.
+    #expect(try w.pf(["comment", "by-og-bolig", "-m", "Tredje"], as: "soren-biu", environment: environment).status == 0)
+    let left = try loose()
+    #expect(left.isEmpty, "\(left)")
+    let log = try CLI.git(["log", "--format=%B", "refs/policyflow/sections/kultur-og-fritid"], in: w.root).stdout
+    #expect(log.contains("Anden"))
+    #expect(try w.verifyFindings().isEmpty)
+  }
+
   @Test("packed-refs.lock: a foreign one is left alone (the refs stay loose); one beside the pid of a killed pack of ours is removed, saying so")
   func packedRefsLock() throws {
     let w = try TemplateWorkspace()

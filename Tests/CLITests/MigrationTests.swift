@@ -10,6 +10,7 @@ struct MigrationTests {
 
   /// The migrations of this version's index, in order.
   static let migrations = "index v2: the record in git, joined copies|index v3: the definition's chain of trust|index v4: links by section"
+    + "|index v5: requirements by target section"
 
   /// A workspace with some of everything: a revision under review with a sign-off, a blocking comment, a link.
   static func activeWorkspace() throws -> TemplateWorkspace {

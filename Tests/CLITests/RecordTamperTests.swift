@@ -90,6 +90,8 @@ struct RecordTamperTests {
       ("approved revision nulled", "UPDATE section SET approvedRevision=NULL WHERE id='forord'"),
       ("event deleted", "DELETE FROM event WHERE id=(SELECT max(id) FROM event)"),
       ("state changed", "UPDATE section SET state='approved' WHERE id='kultur-og-fritid'"),
+      // The rules ask this table which requirements a section must answer: a row taken out lets it pass unanswered.
+      ("requirement target deleted", "DELETE FROM requirementTarget WHERE requirementId='WS-MED-09'"),
     ])
   func indexEdits(_ case_: (String, String)) throws {
     let w = try Self.copy()

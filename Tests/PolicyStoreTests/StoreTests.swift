@@ -31,7 +31,11 @@ struct StoreTests {
   @Test("the migrations create every table of the index, in WAL mode with foreign keys")
   func migration() throws {
     let store = try openStore()
-    #expect(try store.appliedMigrations() == ["index v2: the record in git, joined copies", "index v3: the definition's chain of trust", "index v4: links by section"])
+    let migrations = [
+      "index v2: the record in git, joined copies", "index v3: the definition's chain of trust",
+      "index v4: links by section", "index v5: requirements by target section",
+    ]
+    #expect(try store.appliedMigrations() == migrations)
     let tables = try sqlite("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").split(separator: "\n")
     for table in [
       "section", "revision", "signoff", "comment", "requirement", "requirementLink", "event", "record", "recordTip",
@@ -41,7 +45,10 @@ struct StoreTests {
     }
     // Round one's crash recovery table and its append-only triggers are gone: git is the record now.
     #expect(!tables.contains("pendingRef"))
-    #expect(try sqlite("SELECT count(*) FROM sqlite_master WHERE type='trigger'") == "0")
+    // The only triggers: those that keep requirementTarget in step with requirement.targets.
+    #expect(
+      try sqlite("SELECT group_concat(name, '|') FROM (SELECT name FROM sqlite_master WHERE type='trigger' ORDER BY name)")
+        == "requirementTarget_insert|requirementTarget_update")
     #expect(try sqlite("PRAGMA journal_mode") == "wal")
     #expect(try sqlite("SELECT count(*) FROM pragma_foreign_key_list('signoff') WHERE \"table\"='revision'") == "2")
     let revisionColumns = try sqlite("SELECT name FROM pragma_table_info('revision')").split(separator: "\n")
@@ -53,9 +60,48 @@ struct StoreTests {
     #expect(try sqlite("SELECT count(*) FROM sqlite_master WHERE type='index' AND name='comment_open_threads'") == "1")
     // Opening again does not re-run the migration.
     _ = try openStore()
-    #expect(
-      try sqlite("SELECT group_concat(identifier, '|') FROM grdb_migrations")
-        == "index v2: the record in git, joined copies|index v3: the definition's chain of trust|index v4: links by section")
+    #expect(try sqlite("SELECT group_concat(identifier, '|') FROM grdb_migrations") == migrations.joined(separator: "|"))
+  }
+
+  @Test("requirements by target section follow every insert, change of targets and rebuild, as the JSON lists say")
+  func requirementTargets() throws {
+    let store = try openStore()
+    func requirement(_ id: String, _ targets: [String], position: Int) -> RequirementRecord {
+      RequirementRecord(
+        id: id, kind: "workshop", source: "s", theme: nil, text: "t", textHash: "h", targets: targets, file: "f",
+        position: position)
+    }
+    let sections = ["forord", "by-og-bolig", "å-ø-æ", "a,b", "ingen"]
+    // What the table answers against what the JSON lists say (the map a long replay keeps in memory).
+    func agrees() throws {
+      try store.write { (tx: StoreTransaction) throws in
+        var fromTable: [String: [String]] = [:]
+        for section in sections { fromTable[section] = try tx.requirements(targeting: section).map(\.id) }
+        try tx.cacheRequirementTargets()
+        for section in sections {
+          #expect(fromTable[section] == (try tx.requirements(targeting: section).map(\.id)), "\(section)")
+        }
+      }
+    }
+    try store.write { tx in
+      try tx.upsertRequirement(requirement("R-2", ["by-og-bolig", "forord", "forord"], position: 2))
+      try tx.upsertRequirement(requirement("R-1", ["forord", "å-ø-æ", "a,b"], position: 1))
+    }
+    try store.read { (reader: StoreReader) throws in
+      #expect(try reader.requirements(targeting: "forord").map(\.id) == ["R-1", "R-2"], "in requirement order, once each")
+      #expect(try reader.requirements(targeting: "a,b").map(\.id) == ["R-1"])
+      #expect(try reader.requirements(targeting: "ingen").isEmpty)
+    }
+    try agrees()
+    // `req edit` moves a requirement to other sections: the old targets no longer name it.
+    try store.write { tx in try tx.upsertRequirement(requirement("R-1", ["ingen"], position: 1)) }
+    try store.read { (reader: StoreReader) throws in
+      #expect(try reader.requirements(targeting: "forord").map(\.id) == ["R-2"])
+      #expect(try reader.requirements(targeting: "ingen").map(\.id) == ["R-1"])
+    }
+    try agrees()
+    try store.write { tx in try tx.deleteEverything() }
+    #expect(try sqlite("SELECT count(*) FROM requirementTarget") == "0", "a rebuild starts from nothing")
   }
 
   @Test(
@@ -84,7 +130,7 @@ struct StoreTests {
   func foreignKeys() throws {
     let store = try openStore()
     #expect(throws: (any Error).self) {
-      try store.write { tx in
+      try store.write { (tx: StoreTransaction) throws in
         try tx.insertRevision(RevisionRecord(
           sectionId: "nope", number: 0, commitId: "c", blobId: "b", contentHash: "h", authorId: "a", message: "",
           createdAt: Date(), headings: nil))
@@ -98,7 +144,7 @@ struct StoreTests {
     let store = try openStore()
     struct Boom: Error {}
     #expect(throws: Boom.self) {
-      try store.write { tx in
+      try store.write { (tx: StoreTransaction) throws in
         try tx.insertSection(SectionRecord(id: "forord", position: 0, state: "draft", latestRevision: 0, updatedAt: Date()))
         throw Boom()
       }
@@ -145,7 +191,7 @@ struct StoreTests {
     #expect(try store.read { try $0.comment(recordId: ids[0]) }?.body == ids[0])
     // The same record commit cannot make two comments.
     #expect(throws: (any Error).self) {
-      try store.write { tx in
+      try store.write { (tx: StoreTransaction) throws in
         try tx.insertComment(CommentRecord(
           recordId: ids[0], sectionId: "forord", revisionNumber: 0, lineStart: nil, lineEnd: nil, quotedText: nil,
           authorId: "a", body: "again", blocking: false, parentId: nil, createdAt: Date()))
