@@ -9,7 +9,19 @@ import Foundation
 public enum Digest {
   /// The 32-byte SHA-256 digest of `data`.
   public static func sha256<Bytes: ContiguousBytes>(_ data: Bytes) -> [UInt8] {
-    data.withUnsafeBytes { hash($0, with: Algorithms.sha256, size: 32) }
+    data.withUnsafeBytes { sha256($0) }
+  }
+
+  /// Through libcrypto's low-level SHA-256 (see `pf_sha256` in COpenSSL's shim for why not EVP).
+  static func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    var placeholder: UInt8 = 0
+    return [UInt8](unsafeUninitializedCapacity: 32) { digest, count in
+      let status = withUnsafePointer(to: &placeholder) { empty in
+        pf_sha256(bytes.baseAddress ?? UnsafeRawPointer(empty), bytes.count, digest.baseAddress)
+      }
+      precondition(status == 1, "libcrypto could not compute SHA-256")
+      count = 32
+    }
   }
 
   /// The 64-byte SHA-512 digest of `data`.
@@ -24,7 +36,7 @@ public enum Digest {
   public static func sha256Hex(_ string: String) -> String {
     var string = string
     // Contiguous UTF-8 is what native strings already are; this hashes it in place instead of copying into Data.
-    return string.withUTF8 { hex(hash(UnsafeRawBufferPointer($0), with: Algorithms.sha256, size: 32)) }
+    return string.withUTF8 { hex(sha256(UnsafeRawBufferPointer($0))) }
   }
 
   /// Lower-case hex from a table: `String(format: "%02x")` per byte goes through Foundation's formatter, which
@@ -61,7 +73,6 @@ public enum Digest {
 /// (what `EVP_sha256()` does implicitly in OpenSSL 3) costs a lock and a lookup per hash.
 private enum Algorithms {
   // A fetched EVP_MD is immutable and reference-counted; OpenSSL documents it as safe to share between threads.
-  nonisolated(unsafe) static let sha256: OpaquePointer = fetch("SHA256")
   nonisolated(unsafe) static let sha512: OpaquePointer = fetch("SHA512")
 
   private static func fetch(_ name: String) -> OpaquePointer {
