@@ -48,6 +48,7 @@ public struct InboxWording: Sendable {
     case .sectionRetire: return danish ? ("udtagelse af et afsnit", false) : ("retirement of a section", false)
     case .keyPropose: return danish ? ("nøgleforslag", true) : ("key proposal", false)
     case .keyAdopt: return danish ? ("vedtagelse af et nøgleforslag", false) : ("adoption of a key proposal", false)
+    case .keyDecline: return danish ? ("afvisning af et nøgleforslag", false) : ("refusal of a key proposal", false)
     case nil: return (action, false)
     }
   }

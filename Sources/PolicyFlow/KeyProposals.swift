@@ -12,6 +12,8 @@ public struct KeyProposal: Sendable, Equatable {
     case adopted
     /// Not adopted, but the definition in force lists the key for the member anyway (a plain `key add`).
     case listed
+    /// Declined by the secretariat (`key decline ID`), with its reason: the member may propose again.
+    case declined
   }
   /// The record commit that holds it; people type its first ten hex digits (or any unique prefix of four or more).
   public let id: String
@@ -26,6 +28,9 @@ public struct KeyProposal: Sendable, Equatable {
   public let at: Date
   public var status: Status
   public var adoptedBy: String?
+  /// Who declined it and why (the decline's message), for a declined proposal.
+  public var declinedBy: String?
+  public var declineReason: String?
 }
 
 extension Workspace {
@@ -72,14 +77,22 @@ extension Workspace {
   /// The key proposals of the record, oldest first; only the open ones unless `all`. Read from the record's commits
   /// (the index names them), so they are the same on every copy and after `reindex`.
   public func keyProposals(all: Bool = false) throws -> [KeyProposal] {
-    let (proposed, adopted) = try store.read {
-      (try $0.policyEvents(action: "key-propose"), try $0.policyEvents(action: "key-adopt"))
+    let (proposed, adopted, declined) = try store.read {
+      (
+        try $0.policyEvents(action: "key-propose"), try $0.policyEvents(action: "key-adopt"),
+        try $0.policyEvents(action: "key-decline")
+      )
     }
     var adopters: [String: String] = [:]
     for event in adopted {
-      if let range = event.detail.range(of: "(proposal ", options: .backwards) {
-        adopters[String(event.detail[range.upperBound...].dropLast())] = event.actor
-      }
+      if let proposal = Workspace.proposalNamed(in: event.detail) { adopters[proposal] = event.actor }
+    }
+    var decliners: [String: (actor: String, reason: String)] = [:]
+    for event in declined {
+      guard let proposal = Workspace.proposalNamed(in: event.detail) else { continue }
+      let reason = try event.commitId.flatMap(ObjectID.init(hex:)).flatMap { try RecordMessage.parse(repository.commit($0)) }?
+        .body.trimmingCharacters(in: .whitespacesAndNewlines)
+      decliners[proposal] = (event.actor, reason ?? "")
     }
     var proposals: [KeyProposal] = []
     for event in proposed {
@@ -89,6 +102,8 @@ extension Workspace {
       var status = KeyProposal.Status.open
       if adopters[hex] != nil {
         status = .adopted
+      } else if decliners[hex] != nil {
+        status = .declined
       } else if definition.members.member(id: entry.actor)?.lists(key) == true {
         status = .listed
       }
@@ -103,7 +118,7 @@ extension Workspace {
       proposals.append(KeyProposal(
         id: hex, member: entry.actor, key: line, fingerprint: key.fingerprint, signedWith: signedWith,
         note: entry.body.trimmingCharacters(in: .whitespacesAndNewlines), at: entry.time, status: status,
-        adoptedBy: adopters[hex]))
+        adoptedBy: adopters[hex], declinedBy: decliners[hex]?.actor, declineReason: decliners[hex]?.reason))
     }
     return proposals
   }
@@ -125,10 +140,7 @@ extension Workspace {
       throw PolicyFlowError.notPermitted(
         "proposal \(proposal.shortID) is \(proposal.member)'s key, not \(member.id)'s; nothing was changed.")
     }
-    guard proposal.status != .adopted else {
-      throw PolicyFlowError.notPermitted(
-        "proposal \(proposal.shortID) was adopted already (by \(proposal.adoptedBy ?? "?")); nothing was changed.")
-    }
+    try Workspace.requireOpen(proposal)
     if let fingerprint, fingerprint != proposal.fingerprint {
       throw PolicyFlowError.notPermitted(
         "proposal \(proposal.shortID) is the key \(proposal.fingerprint), not \(fingerprint): the key in the record is "
@@ -146,10 +158,7 @@ extension Workspace {
       change = try addKey(member: member.id, key: proposal.key, actor: actor, message: why)
     }
     let adopted = try performWrite {
-      let current = try findKeyProposal(proposal.id)
-      guard current.status != .adopted else {
-        throw PolicyFlowError.notPermitted("proposal \(proposal.shortID) was adopted meanwhile; nothing more to do.")
-      }
+      try Workspace.requireOpen(try findKeyProposal(proposal.id))
       let wording = RecordWording(language: definition.manifest.language)
       var draft = ActionDraft(
         kind: .keyAdopt, section: nil,
@@ -161,6 +170,48 @@ extension Workspace {
       return try findKeyProposal(proposal.id)
     }
     return (change, adopted)
+  }
+
+  /// `policyflow key decline ID -m REASON`: the secretariat closes a proposal without listing its key (one it will
+  /// not list, or could not confirm with the member), on the record with its reason. The member may propose again.
+  public func declineKeyProposal(_ id: String, actor: Member, reason: String) throws -> KeyProposal {
+    guard actor.roles.contains(.secretariat) else {
+      throw PolicyFlowError.notPermitted(
+        "\(actor.name) (\(actor.id)) may not decline a key proposal: that is for the secretariat (role secretariat in "
+          + "members.yaml). Nothing was changed.")
+    }
+    let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !why.isEmpty else {
+      throw PolicyFlowError.usage("say why the proposal is declined (-m REASON): the member reads it. Nothing was changed.")
+    }
+    return try performWrite {
+      let proposal = try findKeyProposal(id)
+      try Workspace.requireOpen(proposal)
+      let wording = RecordWording(language: definition.manifest.language)
+      var draft = ActionDraft(
+        kind: .keyDecline, section: nil,
+        subject: wording.summary(.keyDecline, section: nil, detail: "\(proposal.member) \(proposal.fingerprint)"),
+        body: why)
+      draft.fields[.member] = proposal.member
+      draft.fields[.keyProposal] = proposal.id
+      _ = try record(draft, actor: actor)
+      return try findKeyProposal(proposal.id)
+    }
+  }
+
+  /// A proposal is adopted or declined once (the record's rule is `requireOpenProposal`; this says it before writing).
+  static func requireOpen(_ proposal: KeyProposal) throws {
+    switch proposal.status {
+    case .adopted:
+      throw PolicyFlowError.notPermitted(
+        "proposal \(proposal.shortID) was adopted already (by \(proposal.adoptedBy ?? "?")); nothing was changed.")
+    case .declined:
+      throw PolicyFlowError.notPermitted(
+        "proposal \(proposal.shortID) was declined (by \(proposal.declinedBy ?? "?"): \(proposal.declineReason ?? "")); "
+          + "\(proposal.member) may propose the key again. Nothing was changed.")
+    case .open, .listed:
+      return
+    }
   }
 
   /// The proposal a person means by `id`: a prefix (at least four hex digits) of its record commit's id.

@@ -81,6 +81,47 @@ struct InboxTests {
     #expect(stranger.status == 66, "\(stranger.stderr)")
   }
 
+  @Test("the secretariat's inbox: a section the next action approves, and a policy ready for release until released")
+  func secretariatReadiness() throws {
+    let w = try TemplateWorkspace()
+    let section = "kultur-og-fritid"
+    let targets = try w.requirementsTargeting(section)
+    #expect(!targets.isEmpty, "the template's requirements name \(section)")
+    try w.ok(["submit", section, try w.scratch.file("k.md", Roster.areaText(section)).path], as: Roster.drafter(section))
+    for signer in Roster.signers(section) { try w.ok(["approve", section], as: signer) }
+    #expect(try w.state(section) == "committee_review", "its requirements hold it back")
+    func secretariat() throws -> [String: Any] {
+      try #require(try Self.json(try w.ok(["inbox", "--json"], as: "pernille-sekretariat"))["secretariat"] as? [String: Any])
+    }
+    #expect((try secretariat()["readyForApproval"] as? [String])?.isEmpty == true)
+    #expect(Self.sections(try secretariat()["unaddressedRequirements"]) == [section])
+
+    // The secretariat points those requirements at another section: nothing holds this one back any more, but no action
+    // on it has been evaluated since, so it waits for the next one.
+    for id in targets { try w.ok(["req", "edit", id, "--targets", "forord"], as: "pernille-sekretariat") }
+    #expect(try w.state(section) == "committee_review")
+    #expect(try secretariat()["readyForApproval"] as? [String] == [section])
+    let text = try w.ok(["inbox"], as: "pernille-sekretariat").stdout
+    #expect(text.contains("alle betingelser er opfyldt, den næste handling godkender: \(section)"), "\(text)")
+    try w.ok(["comment", section, "-m", "Klar til godkendelse"], as: "maja-kfu")
+    #expect(try w.state(section) == "approved", "the next action approved it, as the inbox said")
+    #expect((try secretariat()["readyForApproval"] as? [String])?.isEmpty == true)
+
+    // Everything approved: ready for release, until a release is made.
+    #expect((try secretariat()["release"] as? [String: Any])?["ready"] as? Bool == false)
+    let requirementTargets = try w.requirementTargets()
+    for other in Roster.sections.map(\.id) where other != section {
+      try w.approveSection(other, targets: requirementTargets)
+    }
+    let release = try #require(try secretariat()["release"] as? [String: Any])
+    #expect(release["ready"] as? Bool == true && release["approved"] as? Int == release["sections"] as? Int, "\(release)")
+    #expect(try w.ok(["inbox"], as: "pernille-sekretariat").stdout.contains("klar til udgivelse med `policyflow assemble --release NAVN`"))
+    #expect(try w.ok(["inbox"], as: "maja-kfu").stdout.contains("Intet venter på dig."), "only the secretariat is told")
+    try w.ok(["assemble", "--format", "md", "--out", w.scratch.url.appendingPathComponent("out").path, "--release", "vedtaget"],
+      as: "pernille-sekretariat")
+    #expect((try secretariat()["release"] as? [String: Any])?["ready"] as? Bool == false, "released since the last approval")
+  }
+
   @Test("an English policy's inbox speaks English")
   func english() throws {
     let template = try EditableTemplate()
@@ -166,6 +207,39 @@ struct InboxTests {
     // The branch arrives on the remote: `sync`, the next step the message names, completes the copy, which then shows
     // what the original shows.
     #expect(try CLI.git(["push", "-q", bare.path, "refs/heads/sections/\(section):refs/heads/sections/\(section)"], in: w.root).status == 0)
+    let synced = try CLI.policyflow(["sync"], environment: env)
+    #expect(synced.status == 0, "\(synced.stderr)")
+    let after = try CLI.policyflow(["status", "--json"], environment: env)
+    #expect(after.status == 0, "\(after.stderr)")
+    #expect(after.stdout == (try w.ok(["status", "--json"]).stdout))
+    #expect(try CLI.policyflow(["verify"], environment: env).status == 0)
+  }
+
+  @Test("a record naming a definition commit the repository lacks (main not fetched): 66 naming it and what to fetch")
+  func missingDefinitionCommit() throws {
+    let w = try TemplateWorkspace()
+    try w.ok(
+      ["req", "add", "WS-MED-98", "--file", "requirements/workshop-2022.yaml", "--theme", "Medborgerskab", "--text",
+       "Flere møder", "--targets", "social"], as: "pernille-sekretariat")
+    try w.ok(["comment", "forord", "-m", "Efter ændringen"], as: "soren-biu")
+    let definition = try CLI.git(["rev-parse", "main"], in: w.root).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    // With plain git: the record and the section branches, but main as it was before the change.
+    let bare = w.scratch.url.appendingPathComponent("bare.git")
+    #expect(try CLI.run("git", ["init", "-q", "--bare", "--initial-branch=main", bare.path]).status == 0)
+    let pushed = try CLI.git(
+      ["push", "-q", bare.path, "main~1:refs/heads/main", "refs/policyflow/*:refs/policyflow/*",
+       "refs/heads/sections/*:refs/heads/sections/*"], in: w.root)
+    #expect(pushed.status == 0, "\(pushed.stderr)")
+    let clone = w.scratch.url.appendingPathComponent("clone")
+    #expect(try CLI.run("git", ["clone", "-q", "file://" + bare.path, clone.path]).status == 0)
+    #expect(try CLI.git(["cat-file", "-e", definition], in: clone).status != 0, "the definition commit must be missing")
+    let env = ["POLICYFLOW_WORKSPACE": clone.path]
+    let reindex = try CLI.policyflow(["reindex"], environment: env)
+    #expect(reindex.status == 66, "\(reindex.status): \(reindex.stderr)")
+    #expect(reindex.stderr.contains(definition) && reindex.stderr.contains("Policyflow-Definition"), "\(reindex.stderr)")
+    #expect(reindex.stderr.contains("main") && reindex.stderr.contains("policyflow sync"), "\(reindex.stderr)")
+    // Not a refusal kept in the index: once main arrives, `sync` completes the copy and it shows what the original shows.
+    #expect(try CLI.git(["push", "-q", bare.path, "main:refs/heads/main"], in: w.root).status == 0)
     let synced = try CLI.policyflow(["sync"], environment: env)
     #expect(synced.status == 0, "\(synced.stderr)")
     let after = try CLI.policyflow(["status", "--json"], environment: env)

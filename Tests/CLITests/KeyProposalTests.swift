@@ -50,6 +50,8 @@ struct KeyProposalTests {
     let signedWith: String?
     let status: String
     let adoptedBy: String?
+    let declinedBy: String?
+    let declineReason: String?
   }
 
   static func proposals(_ w: TemplateWorkspace, all: Bool = false) throws -> [Proposal] {
@@ -154,6 +156,53 @@ struct KeyProposalTests {
       "/bin/sh",
       ["-c", "ssh-keygen -Y verify -f '\(signers.path)' -I '\(author)' -n git -s '\(sig.path)' < '\(message.path)'"])
     #expect(keygen.status == 0, "\(keygen.stdout) \(keygen.stderr)")
+  }
+
+  @Test("decline: only the secretariat, with a reason; the proposal closes (no adoption), the member may propose again")
+  func decline() throws {
+    let w = try TemplateWorkspace()
+    let new = try Self.newKey(w, "maja-ny")
+    let id = try Self.proposalID(try w.ok(["key", "propose", "--key", new.pub.path], as: "maja-kfu"))
+    let record = try Self.git(w, ["rev-parse", "refs/policyflow/policy"])
+
+    // Not the secretariat, no reason, no such proposal: refused, nothing recorded.
+    let chair = try w.pf(["key", "decline", id, "-m", "Nej"], as: "kirsten-kfu")
+    #expect(chair.status == 77 && chair.stderr.contains("secretariat"), "\(chair.stderr)")
+    let silent = try w.pf(["key", "decline", id, "-m", "  "], as: "pernille-sekretariat")
+    #expect(silent.status == 64 && silent.stderr.contains("-m REASON"), "\(silent.stderr)")
+    #expect(try w.pf(["key", "decline", "ffff0000", "-m", "Nej"], as: "pernille-sekretariat").status == 66)
+    #expect(try Self.git(w, ["rev-parse", "refs/policyflow/policy"]) == record)
+
+    let declined = try w.ok(["key", "decline", id, "-m", "Fingeraftrykket kunne ikke bekræftes"], as: "pernille-sekretariat")
+    #expect(declined.stdout.contains("proposal \(id)") && declined.stdout.contains("declined"), "\(declined.stdout)")
+    // On the record, signed by the secretariat, with the reason as its body and the proposal as a trailer.
+    let tip = try Self.git(w, ["rev-parse", "refs/policyflow/policy"])
+    let message = try Self.git(w, ["log", "-1", "--format=%B", tip])
+    #expect(message.contains("Policyflow-Action: key-decline") && message.contains("Policyflow-Key-Proposal: \(id)"))
+    #expect(message.contains("Fingeraftrykket kunne ikke bekræftes"))
+    #expect(try Self.proposals(w).isEmpty, "a declined proposal no longer waits")
+    let all = try Self.proposals(w, all: true)
+    #expect(all.count == 1 && all[0].status == "declined" && all[0].declinedBy == "pernille-sekretariat")
+    #expect(all[0].declineReason == "Fingeraftrykket kunne ikke bekræftes")
+
+    // Closed once: neither adopted nor declined again; members.yaml unchanged.
+    let adopt = try w.pf(["key", "add", "maja-kfu", "--proposal", id], as: "pernille-sekretariat")
+    #expect(adopt.status == 77 && adopt.stderr.contains("declined"), "\(adopt.stderr)")
+    #expect(try w.pf(["key", "decline", id, "-m", "Igen"], as: "pernille-sekretariat").status == 77)
+    #expect(!(try Self.git(w, ["show", "main:members.yaml"]).contains(try String(contentsOf: new.pub, encoding: .utf8)
+      .split(separator: " ")[1])))
+
+    // The member proposes the same key again; that proposal is open and can be adopted.
+    let again = try Self.proposalID(try w.ok(["key", "propose", "--key", new.pub.path], as: "maja-kfu"))
+    #expect(again != id)
+    #expect(try Self.proposals(w).map(\.id) == [again])
+    try w.ok(["key", "add", "maja-kfu", "--proposal", again], as: "pernille-sekretariat")
+    #expect(try Self.proposals(w, all: true).map(\.status) == ["declined", "adopted"])
+    // The same on a rebuilt index, and verify is clean.
+    let before = try w.ok(["key", "proposals", "--all", "--json"]).stdout
+    try w.ok(["reindex"])
+    #expect(try w.ok(["key", "proposals", "--all", "--json"]).stdout == before)
+    #expect(try w.verifyFindings().isEmpty)
   }
 
   @Test("a lost key: the proposal needs --lost-key, is unsigned, says it proves nothing; adopting it needs the fingerprint")

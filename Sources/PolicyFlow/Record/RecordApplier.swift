@@ -45,7 +45,8 @@ enum ApplyMode {
 /// action that caused it (`Policyflow-Approval-Commit`).
 extension Workspace {
   func apply(_ entry: RecordEntry, _ tx: StoreTransaction, mode: ApplyMode) throws -> AppliedAction {
-    try withDefinition(at: entry.definition) {
+    if mode == .index { try requireDefinitionCommit(of: entry) }
+    return try withDefinition(at: entry.definition) {
       guard let actor = definition.members.member(id: entry.actor) else {
         throw PolicyFlowError.integrity(
           "the action's actor `\(entry.actor)` is not in members.yaml as it stood when the action was taken.")
@@ -97,6 +98,7 @@ extension Workspace {
         result = try applyMembershipChange(entry, tx, actor: actor)
       case .keyPropose: result = try applyKeyProposal(entry, tx, actor: actor)
       case .keyAdopt: result = try applyKeyAdoption(entry, tx, actor: actor)
+      case .keyDecline: result = try applyKeyDecline(entry, tx, actor: actor)
       }
       if let id = entry.section, entry.kind != .create, entry.kind != .sectionRetire {
         try evaluateAutomaticTransition(section: try section(id), entry: entry, tx, mode: mode, into: &result)
@@ -105,6 +107,24 @@ extension Workspace {
       }
       return result
     }
+  }
+
+  /// The definition commit an action names is in the repository. When it is not, the members and keys it names are
+  /// unknown, so its signature is checked against the members.yaml in force here: an action that a listed key of its
+  /// actor signed is genuine and this copy incomplete (main was not fetched with the record: a `missingObject` error
+  /// saying what to fetch, as for a revision); anything else cannot be judged and is refused (`withDefinition`).
+  func requireDefinitionCommit(of entry: RecordEntry) throws {
+    guard !repository.objectExists(entry.definition), let commit = entry.commit,
+      let actor = definition.members.member(id: entry.actor),
+      try repository.commitSignature(commit) != nil || definition.manifest.signing == .optional,
+      try signatureCheck(of: commit, by: actor).problem == nil
+    else { return }
+    throw PolicyFlowError.missingObject(
+      "\(entry.ref): the action \(entry.shortID) (\(entry.kind.rawValue) by \(entry.actor)) was decided against the "
+        + "definition commit \(entry.definition.hex) (\(RecordField.definition.rawValue)), which this repository does not "
+        + "have: the branch main that holds it was not fetched with the record. Run `policyflow sync` (or `git fetch "
+        + "origin '+refs/heads/main:refs/heads/main'`) and try again; if the remote lacks it too, whoever made the "
+        + "action must run `policyflow sync` on their copy. The index was not changed.")
   }
 
   /// Every commit the action names besides its own (revision, approval, release) is in the repository; otherwise a
@@ -710,8 +730,10 @@ extension Workspace {
           : "\(key.fingerprint) is the key of \(holder.id); a key speaks for one member only.")
     }
     let fingerprint = key.fingerprint
+    // A declined proposal is closed: the member may propose the same key again (say, once it is confirmed).
+    let declined = Set(try tx.policyEvents(action: "key-decline").compactMap { Workspace.proposalNamed(in: $0.detail) })
     if let earlier = try tx.policyEvents(action: "key-propose").first(where: {
-      $0.actor == actor.id && $0.detail.hasPrefix(fingerprint + " ")
+      $0.actor == actor.id && $0.detail.hasPrefix(fingerprint + " ") && !declined.contains($0.commitId ?? "")
     }) {
       throw PolicyFlowError.notPermitted(
         "\(actor.id) proposed \(fingerprint) already (proposal \(RecordEntry.shortID(earlier.commitId ?? ""))).")
@@ -741,9 +763,7 @@ extension Workspace {
       throw PolicyFlowError.notPermitted(
         "the adoption does not name the member and key of proposal \(short) (\(proposal.actor): \(proposal.detail)).")
     }
-    if try tx.policyEvents(action: "key-adopt").contains(where: { $0.detail.hasSuffix("(proposal \(id))") }) {
-      throw PolicyFlowError.notPermitted("key proposal \(short) was adopted already; nothing was changed.")
-    }
+    try requireOpenProposal(id, tx)
     guard definition.members.member(id: proposal.actor)?.lists(key) == true else {
       throw PolicyFlowError.notPermitted(
         "the definition the adoption names (\(RecordEntry.shortID(entry.definition.hex))) does not list "
@@ -753,6 +773,39 @@ extension Workspace {
       tx, entry, action: "key-adopt", commit: entry.definition.hex,
       detail: "\(proposal.actor) \(key.fingerprint) (proposal \(id))")
     return AppliedAction()
+  }
+
+  /// `key decline ID`: the secretariat closes a proposal without listing its key, saying why (the action's body).
+  private func applyKeyDecline(_ entry: RecordEntry, _ tx: StoreTransaction, actor: Member) throws -> AppliedAction {
+    guard actor.roles.contains(.secretariat) else {
+      throw PolicyFlowError.notPermitted(
+        "\(actor.name) (\(actor.id)) may not decline a key proposal: that is for the secretariat. Nothing was changed.")
+    }
+    guard entry.section == nil, let id = entry[.keyProposal],
+      let proposal = try tx.policyEvents(action: "key-propose").first(where: { $0.commitId == id })
+    else {
+      throw PolicyFlowError.missing(
+        "there is no key proposal \(entry[.keyProposal].map(RecordEntry.shortID) ?? "?"); see `policyflow key proposals`.")
+    }
+    try requireOpenProposal(id, tx)
+    let fingerprint = proposal.detail.split(separator: " ").first.map(String.init) ?? ""
+    try appendEvent(tx, entry, action: "key-decline", detail: "\(proposal.actor) \(fingerprint) (proposal \(id))")
+    return AppliedAction()
+  }
+
+  /// One home for "a proposal is closed once": adopted or declined, it takes neither again.
+  private func requireOpenProposal(_ id: String, _ tx: StoreTransaction) throws {
+    let short = RecordEntry.shortID(id)
+    for (action, word) in [("key-adopt", "adopted"), ("key-decline", "declined")]
+    where try tx.policyEvents(action: action).contains(where: { Workspace.proposalNamed(in: $0.detail) == id }) {
+      throw PolicyFlowError.notPermitted("key proposal \(short) was \(word) already; nothing was changed.")
+    }
+  }
+
+  /// The proposal a `key-adopt` or `key-decline` event's detail names ("MEMBER FINGERPRINT (proposal ID)").
+  static func proposalNamed(in detail: String) -> String? {
+    guard detail.hasSuffix(")"), let range = detail.range(of: "(proposal ", options: .backwards) else { return nil }
+    return String(detail[range.upperBound..<detail.index(before: detail.endIndex)])
   }
 
   /// The rule for keys used after their revocation (docs/signing.md, "A revoked key used after revocation").

@@ -45,6 +45,9 @@ public enum ActionKind: String, CaseIterable, Sendable {
   case keyPropose = "key-propose"
   /// The secretariat adopted a key proposal: the definition the action names lists the key for the member.
   case keyAdopt = "key-adopt"
+  /// The secretariat declined a key proposal (a key it will not list, or one it could not confirm): the proposal
+  /// closes with the reason; the member may propose again.
+  case keyDecline = "key-decline"
 }
 
 /// Where the record lives: one ref per section and one for the policy as a whole, in the manner of

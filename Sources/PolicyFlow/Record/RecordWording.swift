@@ -66,6 +66,7 @@ struct RecordWording {
     case .sectionRetire: words = danish ? "afsnittet udgår af politikken" : "the section leaves the policy"
     case .keyPropose: words = danish ? "ny nøgle foreslået: \(detail)" : "new key proposed: \(detail)"
     case .keyAdopt: words = danish ? "nøgleforslag vedtaget: \(detail)" : "key proposal adopted: \(detail)"
+    case .keyDecline: words = danish ? "nøgleforslag afvist: \(detail)" : "key proposal declined: \(detail)"
     }
     return subject + words
   }

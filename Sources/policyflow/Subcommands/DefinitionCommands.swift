@@ -6,7 +6,7 @@ struct Key: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "key",
     abstract: "Members' SSH public keys in members.yaml: add or revoke (the secretariat), propose your own new key.",
-    subcommands: [KeyAdd.self, KeyRevoke.self, KeyPropose.self, KeyProposals.self])
+    subcommands: [KeyAdd.self, KeyRevoke.self, KeyPropose.self, KeyProposals.self, KeyDecline.self])
 }
 
 struct KeyAdd: ParsableCommand {

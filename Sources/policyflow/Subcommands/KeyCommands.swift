@@ -48,7 +48,7 @@ struct KeyProposals: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "proposals", abstract: "List the members' key proposals waiting for the secretariat.")
   @OptionGroup var global: GlobalOptions
-  @Flag(help: "Also the proposals already adopted or listed.") var all = false
+  @Flag(help: "Also the proposals already adopted, declined or listed.") var all = false
   @Flag(help: "Machine-readable output.") var json = false
 
   struct Entry: Encodable {
@@ -62,6 +62,8 @@ struct KeyProposals: ParsableCommand {
     let at: Date
     let status: String
     let adoptedBy: String?
+    let declinedBy: String?
+    let declineReason: String?
   }
 
   func run() throws {
@@ -75,7 +77,7 @@ struct KeyProposals: ParsableCommand {
               Entry(
                 id: $0.shortID, member: $0.member, key: $0.key, fingerprint: $0.fingerprint, signedWith: $0.signedWith,
                 signed: $0.signedWith != nil, note: $0.note, at: $0.at, status: $0.status.rawValue,
-                adoptedBy: $0.adoptedBy)
+                adoptedBy: $0.adoptedBy, declinedBy: $0.declinedBy, declineReason: $0.declineReason)
             }))
         return
       }
@@ -105,5 +107,27 @@ extension KeyAdd {
       print("\(change.summary) (commit \(change.commit.hex.prefix(10)) on main, signed by \(actor.id))")
     }
     print("proposal \(proposal.shortID) of \(proposal.member) is adopted")
+  }
+}
+
+struct KeyDecline: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "decline",
+    abstract: "Decline a member's key proposal, saying why (secretariat).",
+    discussion: """
+      For a key the secretariat will not list, or one it could not confirm with the member (an unsigned proposal whose \
+      fingerprint nobody checked). The proposal closes on the record with the reason; the member may propose again.
+      """)
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: "The proposal's id, as `policyflow key proposals` shows it.") var proposal: String
+  @Option(name: .short, help: "Why (goes into the record; the member reads it).") var message: String
+
+  func run() throws {
+    try runUseCase {
+      let workspace = try global.openWorkspace()
+      let actor = try global.actor(in: workspace)
+      let declined = try workspace.declineKeyProposal(proposal, actor: actor, reason: message)
+      print("proposal \(declined.shortID) of \(declined.member) (\(declined.fingerprint)) is declined")
+    }
   }
 }
