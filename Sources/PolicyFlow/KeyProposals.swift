@@ -187,6 +187,13 @@ extension Workspace {
     return try performWrite {
       let proposal = try findKeyProposal(id)
       try Workspace.requireOpen(proposal)
+      if proposal.status == .listed {
+        throw PolicyFlowError.notPermitted(
+          "members.yaml lists \(proposal.fingerprint) for \(proposal.member) already (an adoption interrupted after its "
+            + "change of members.yaml, or a plain `key add`): proposal \(proposal.shortID) cannot be declined. Complete "
+            + "its adoption with `policyflow key add \(proposal.member) --proposal \(proposal.shortID)`, or take the key "
+            + "away with `policyflow key revoke \(proposal.member)`. Nothing was recorded.")
+      }
       let wording = RecordWording(language: definition.manifest.language)
       var draft = ActionDraft(
         kind: .keyDecline, section: nil,

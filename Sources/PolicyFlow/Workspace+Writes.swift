@@ -50,8 +50,9 @@ extension Workspace {
   /// Another process may have written between opening the workspace and taking the lock: read again. (An open for a
   /// write leaves the index's catch-up to here: listing the record refs before the lock too would be wasted.)
   func refreshUnderLock() throws {
-    try readMainAgain()
+    // The index first: a damaged one is set aside and rebuilt there, before the chain of trust reads its memo.
     if catchUpPending { try catchUpOnFirstUse() } else { try catchUpIndex() }
+    try readMainAgain()
   }
 
   /// The definition in force on `main` as it is now, if `main` moved since this command read it.
@@ -328,7 +329,13 @@ extension Workspace {
           String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
         }
         if name == "." || name == ".." || name.hasSuffix(".lock") { continue }
-        if Int32(entry.pointee.d_type) == Int32(DT_DIR) {
+        var isDirectory = Int32(entry.pointee.d_type) == Int32(DT_DIR)
+        if Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) {
+          // Some file systems (NFS, FUSE, XFS without ftype) do not say: ask.
+          var info = stat()
+          isDirectory = lstat(directory + "/" + name, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+        }
+        if isDirectory {
           if descend { countFiles(directory + "/" + name, descend: false) }
         } else {
           count += 1

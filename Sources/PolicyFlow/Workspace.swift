@@ -239,7 +239,6 @@ public final class Workspace {
 
   /// The catch-up an open leaves pending; a damaged index found now is set aside and rebuilt, as at open.
   func catchUpOnFirstUse() throws {
-    catchUpPending = false
     do {
       try catchUpIndex()
     } catch let error where StoreError.isDamage(error) && indexDamage == nil {

@@ -238,6 +238,13 @@ struct InboxTests {
     #expect(reindex.status == 66, "\(reindex.status): \(reindex.stderr)")
     #expect(reindex.stderr.contains(definition) && reindex.stderr.contains("Policyflow-Definition"), "\(reindex.stderr)")
     #expect(reindex.stderr.contains("main") && reindex.stderr.contains("policyflow sync"), "\(reindex.stderr)")
+    // A comment written in the editor: the command stops before the editor opens, so nobody types text for nothing.
+    let marker = w.scratch.url.appendingPathComponent("editor-ran")
+    let editor = "sh -c 'touch \(marker.path); echo Tekst > \"$1\"' editor"
+    let typed = try CLI.policyflow(["comment", "forord"], environment: env.merging(
+      ["EDITOR": editor, "POLICYFLOW_USER": "soren-biu"]) { _, new in new })
+    #expect(typed.status == 66, "\(typed.status): \(typed.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: marker.path), "the editor must not have been opened")
     // Not a refusal kept in the index: once main arrives, `sync` completes the copy and it shows what the original shows.
     #expect(try CLI.git(["push", "-q", bare.path, "main:refs/heads/main"], in: w.root).status == 0)
     let synced = try CLI.policyflow(["sync"], environment: env)

@@ -198,6 +198,15 @@ struct KeyProposalTests {
     #expect(try Self.proposals(w).map(\.id) == [again])
     try w.ok(["key", "add", "maja-kfu", "--proposal", again], as: "pernille-sekretariat")
     #expect(try Self.proposals(w, all: true).map(\.status) == ["declined", "adopted"])
+    // A proposal whose key members.yaml lists already (here a plain `key add`; or an adoption interrupted after its
+    // change of members.yaml) cannot be declined: the record would contradict the definition in force.
+    let third = try Self.newKey(w, "maja-tredje")
+    let listed = try Self.proposalID(try w.ok(["key", "propose", "--key", third.pub.path], as: "maja-kfu"))
+    try w.ok(["key", "add", "maja-kfu", third.pub.path, "-m", "Direkte"], as: "pernille-sekretariat")
+    #expect(try Self.proposals(w, all: true).first { $0.id == listed }?.status == "listed")
+    let contradict = try w.pf(["key", "decline", listed, "-m", "Nej"], as: "pernille-sekretariat")
+    #expect(contradict.status == 77 && contradict.stderr.contains("cannot be declined"), "\(contradict.stderr)")
+    #expect(contradict.stderr.contains("key revoke"), "\(contradict.stderr)")
     // The same on a rebuilt index, and verify is clean.
     let before = try w.ok(["key", "proposals", "--all", "--json"]).stdout
     try w.ok(["reindex"])

@@ -789,6 +789,16 @@ extension Workspace {
     }
     try requireOpenProposal(id, tx)
     let fingerprint = proposal.detail.split(separator: " ").first.map(String.init) ?? ""
+    // A key the definition lists is in force whatever the record says of its proposal: declining it would contradict
+    // members.yaml (an adoption interrupted after its change of members.yaml is completed, or the key revoked).
+    if let member = definition.members.member(id: proposal.actor),
+      member.keys.contains(where: { parsedKey($0)?.fingerprint == fingerprint })
+    {
+      throw PolicyFlowError.notPermitted(
+        "members.yaml lists \(fingerprint) for \(proposal.actor) already: proposal \(RecordEntry.shortID(id)) cannot be "
+          + "declined. Complete its adoption (`policyflow key add \(proposal.actor) --proposal \(RecordEntry.shortID(id))`) "
+          + "or take the key away (`policyflow key revoke \(proposal.actor)`).")
+    }
     try appendEvent(tx, entry, action: "key-decline", detail: "\(proposal.actor) \(fingerprint) (proposal \(id))")
     return AppliedAction()
   }

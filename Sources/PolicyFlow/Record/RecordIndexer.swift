@@ -21,7 +21,18 @@ extension Workspace {
   ///   1,000 refs is a large part of a write's cost at that size.
   @discardableResult
   func catchUpIndex(rebuild: Bool = false, known: [String: ObjectID]? = nil) throws -> IndexReport {
+    // A catch-up that fails leaves the index's first use pending: the next use tries again rather than read it stale.
+    let wasPending = catchUpPending
     catchUpPending = false
+    do {
+      return try catchUpIndexNow(rebuild: rebuild, known: known)
+    } catch {
+      catchUpPending = wasPending
+      throw error
+    }
+  }
+
+  private func catchUpIndexNow(rebuild: Bool, known: [String: ObjectID]?) throws -> IndexReport {
     // The tips are read before the refs are listed: refs only move forward, so every tip the index holds is then an
     // ancestor of (or equal to) what the listing finds, and a tip another process indexed meanwhile cannot look like
     // a ref that moved back.

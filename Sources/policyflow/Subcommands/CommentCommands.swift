@@ -17,7 +17,9 @@ struct Comment: ParsableCommand {
 
   func run() throws {
     try runUseCase {
-      let workspace = try global.openWorkspace()
+      // Before an editor opens, the index is brought up to date: whatever stops that (a commit to fetch, say) must
+      // stop the command before the person has typed their text, not after.
+      let workspace = try global.openWorkspace(catchUpNow: message == nil && file == nil)
       let actor = try global.actor(in: workspace)
       let id = try workspace.section(section).id
       let body = try readMessage(message: message, file: file, editorHint: "Comment on section \(id)")
