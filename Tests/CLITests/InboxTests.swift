@@ -13,6 +13,21 @@ struct InboxTests {
     (list as? [[String: Any]] ?? []).compactMap { $0["section"] as? String }
   }
 
+  /// A bare repository holding what `refspecs` push from `w`, and a plain `git clone` of it in which `missing` is not
+  /// present: a copy of the policy that lacks one commit its record names. Returns the clone's environment.
+  static func incompleteClone(of w: TemplateWorkspace, pushing refspecs: [String], missing: String) throws -> (
+    bare: URL, environment: [String: String]
+  ) {
+    let bare = w.scratch.url.appendingPathComponent("bare.git")
+    #expect(try CLI.run("git", ["init", "-q", "--bare", "--initial-branch=main", bare.path]).status == 0)
+    let pushed = try CLI.git(["push", "-q", bare.path] + refspecs, in: w.root)
+    #expect(pushed.status == 0, "\(pushed.stderr)")
+    let clone = w.scratch.url.appendingPathComponent("clone")
+    #expect(try CLI.run("git", ["clone", "-q", "file://" + bare.path, clone.path]).status == 0)
+    #expect(try CLI.git(["cat-file", "-e", missing], in: clone).status != 0, "\(missing) must be missing")
+    return (bare, ["POLICYFLOW_WORKSPACE": clone.path])
+  }
+
   static func ids(_ list: Any?) -> [String] {
     (list as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
   }
@@ -180,19 +195,12 @@ struct InboxTests {
     let revision = try CLI.git(["rev-parse", "sections/\(section)"], in: w.root).stdout
       .trimmingCharacters(in: .whitespacesAndNewlines)
     // With plain git: the record and every branch, but the section's branch only at revision 0.
-    let bare = w.scratch.url.appendingPathComponent("bare.git")
-    #expect(try CLI.run("git", ["init", "-q", "--bare", "--initial-branch=main", bare.path]).status == 0)
     var refspecs = ["refs/heads/main:refs/heads/main", "refs/policyflow/*:refs/policyflow/*"]
     for other in Roster.sections.map(\.id) where other != section {
       refspecs.append("refs/heads/sections/\(other):refs/heads/sections/\(other)")
     }
     refspecs.append("refs/heads/sections/\(section)~1:refs/heads/sections/\(section)")
-    let pushed = try CLI.git(["push", "-q", bare.path] + refspecs, in: w.root)
-    #expect(pushed.status == 0, "\(pushed.stderr)")
-    let clone = w.scratch.url.appendingPathComponent("clone")
-    #expect(try CLI.run("git", ["clone", "-q", "file://" + bare.path, clone.path]).status == 0)
-    #expect(try CLI.git(["cat-file", "-e", revision], in: clone).status != 0, "the revision commit must be missing")
-    let env = ["POLICYFLOW_WORKSPACE": clone.path]
+    let (bare, env) = try Self.incompleteClone(of: w, pushing: refspecs, missing: revision)
     let reindex = try CLI.policyflow(["reindex"], environment: env)
     #expect(reindex.status == 66, "\(reindex.status): \(reindex.stderr)")
     #expect(reindex.stderr.contains("refs/policyflow/sections/\(section)"), "\(reindex.stderr)")
@@ -224,16 +232,9 @@ struct InboxTests {
     try w.ok(["comment", "forord", "-m", "Efter ændringen"], as: "soren-biu")
     let definition = try CLI.git(["rev-parse", "main"], in: w.root).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     // With plain git: the record and the section branches, but main as it was before the change.
-    let bare = w.scratch.url.appendingPathComponent("bare.git")
-    #expect(try CLI.run("git", ["init", "-q", "--bare", "--initial-branch=main", bare.path]).status == 0)
-    let pushed = try CLI.git(
-      ["push", "-q", bare.path, "main~1:refs/heads/main", "refs/policyflow/*:refs/policyflow/*",
-       "refs/heads/sections/*:refs/heads/sections/*"], in: w.root)
-    #expect(pushed.status == 0, "\(pushed.stderr)")
-    let clone = w.scratch.url.appendingPathComponent("clone")
-    #expect(try CLI.run("git", ["clone", "-q", "file://" + bare.path, clone.path]).status == 0)
-    #expect(try CLI.git(["cat-file", "-e", definition], in: clone).status != 0, "the definition commit must be missing")
-    let env = ["POLICYFLOW_WORKSPACE": clone.path]
+    let (bare, env) = try Self.incompleteClone(
+      of: w, pushing: ["main~1:refs/heads/main", "refs/policyflow/*:refs/policyflow/*", "refs/heads/sections/*:refs/heads/sections/*"],
+      missing: definition)
     let reindex = try CLI.policyflow(["reindex"], environment: env)
     #expect(reindex.status == 66, "\(reindex.status): \(reindex.stderr)")
     #expect(reindex.stderr.contains(definition) && reindex.stderr.contains("Policyflow-Definition"), "\(reindex.stderr)")

@@ -746,16 +746,7 @@ extension Workspace {
   /// `key add MEMBER --proposal ID`: closes a proposal whose key the definition the action names lists for its
   /// member (the signed change of members.yaml that the same command wrote just before).
   private func applyKeyAdoption(_ entry: RecordEntry, _ tx: StoreTransaction, actor: Member) throws -> AppliedAction {
-    guard actor.roles.contains(.secretariat) else {
-      throw PolicyFlowError.notPermitted(
-        "\(actor.name) (\(actor.id)) may not adopt a key proposal: that is for the secretariat. Nothing was changed.")
-    }
-    guard entry.section == nil, let id = entry[.keyProposal],
-      let proposal = try tx.policyEvents(action: "key-propose").first(where: { $0.commitId == id })
-    else {
-      throw PolicyFlowError.missing(
-        "there is no key proposal \(entry[.keyProposal].map(RecordEntry.shortID) ?? "?"); see `policyflow key proposals`.")
-    }
+    let (id, proposal) = try proposalClosed(by: entry, tx, actor: actor, verb: "adopt")
     let short = RecordEntry.shortID(id)
     guard entry[.member] == proposal.actor, let line = entry[.key], let key = try? SSHPublicKey(line: line),
       proposal.detail.hasPrefix(key.fingerprint + " ")
@@ -777,16 +768,7 @@ extension Workspace {
 
   /// `key decline ID`: the secretariat closes a proposal without listing its key, saying why (the action's body).
   private func applyKeyDecline(_ entry: RecordEntry, _ tx: StoreTransaction, actor: Member) throws -> AppliedAction {
-    guard actor.roles.contains(.secretariat) else {
-      throw PolicyFlowError.notPermitted(
-        "\(actor.name) (\(actor.id)) may not decline a key proposal: that is for the secretariat. Nothing was changed.")
-    }
-    guard entry.section == nil, let id = entry[.keyProposal],
-      let proposal = try tx.policyEvents(action: "key-propose").first(where: { $0.commitId == id })
-    else {
-      throw PolicyFlowError.missing(
-        "there is no key proposal \(entry[.keyProposal].map(RecordEntry.shortID) ?? "?"); see `policyflow key proposals`.")
-    }
+    let (id, proposal) = try proposalClosed(by: entry, tx, actor: actor, verb: "decline")
     try requireOpenProposal(id, tx)
     let fingerprint = proposal.detail.split(separator: " ").first.map(String.init) ?? ""
     // A key the definition lists is in force whatever the record says of its proposal: declining it would contradict
@@ -801,6 +783,23 @@ extension Workspace {
     }
     try appendEvent(tx, entry, action: "key-decline", detail: "\(proposal.actor) \(fingerprint) (proposal \(id))")
     return AppliedAction()
+  }
+
+  /// The proposal an adoption or a decline names (`Policyflow-Key-Proposal`), which only the secretariat may close.
+  private func proposalClosed(by entry: RecordEntry, _ tx: StoreTransaction, actor: Member, verb: String) throws
+    -> (id: String, proposal: EventRecord)
+  {
+    guard actor.roles.contains(.secretariat) else {
+      throw PolicyFlowError.notPermitted(
+        "\(actor.name) (\(actor.id)) may not \(verb) a key proposal: that is for the secretariat. Nothing was changed.")
+    }
+    guard entry.section == nil, let id = entry[.keyProposal],
+      let proposal = try tx.policyEvents(action: "key-propose").first(where: { $0.commitId == id })
+    else {
+      throw PolicyFlowError.missing(
+        "there is no key proposal \(entry[.keyProposal].map(RecordEntry.shortID) ?? "?"); see `policyflow key proposals`.")
+    }
+    return (id, proposal)
   }
 
   /// One home for "a proposal is closed once": adopted or declined, it takes neither again.
