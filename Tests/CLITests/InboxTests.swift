@@ -28,6 +28,18 @@ struct InboxTests {
     return (bare, ["POLICYFLOW_WORKSPACE": clone.path])
   }
 
+  /// Once the remote has what was missing, `sync` completes the copy: it then shows what the original shows.
+  static func expectCompletedBySync(
+    _ w: TemplateWorkspace, _ env: [String: String], sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    let synced = try CLI.policyflow(["sync"], environment: env)
+    #expect(synced.status == 0, "\(synced.stderr)", sourceLocation: sourceLocation)
+    let after = try CLI.policyflow(["status", "--json"], environment: env)
+    #expect(after.status == 0, "\(after.stderr)", sourceLocation: sourceLocation)
+    #expect(after.stdout == (try w.ok(["status", "--json"]).stdout), sourceLocation: sourceLocation)
+    #expect(try CLI.policyflow(["verify"], environment: env).status == 0, sourceLocation: sourceLocation)
+  }
+
   static func ids(_ list: Any?) -> [String] {
     (list as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
   }
@@ -215,12 +227,7 @@ struct InboxTests {
     // The branch arrives on the remote: `sync`, the next step the message names, completes the copy, which then shows
     // what the original shows.
     #expect(try CLI.git(["push", "-q", bare.path, "refs/heads/sections/\(section):refs/heads/sections/\(section)"], in: w.root).status == 0)
-    let synced = try CLI.policyflow(["sync"], environment: env)
-    #expect(synced.status == 0, "\(synced.stderr)")
-    let after = try CLI.policyflow(["status", "--json"], environment: env)
-    #expect(after.status == 0, "\(after.stderr)")
-    #expect(after.stdout == (try w.ok(["status", "--json"]).stdout))
-    #expect(try CLI.policyflow(["verify"], environment: env).status == 0)
+    try Self.expectCompletedBySync(w, env)
   }
 
   @Test("a record naming a definition commit the repository lacks (main not fetched): 66 naming it and what to fetch")
@@ -248,11 +255,6 @@ struct InboxTests {
     #expect(!FileManager.default.fileExists(atPath: marker.path), "the editor must not have been opened")
     // Not a refusal kept in the index: once main arrives, `sync` completes the copy and it shows what the original shows.
     #expect(try CLI.git(["push", "-q", bare.path, "main:refs/heads/main"], in: w.root).status == 0)
-    let synced = try CLI.policyflow(["sync"], environment: env)
-    #expect(synced.status == 0, "\(synced.stderr)")
-    let after = try CLI.policyflow(["status", "--json"], environment: env)
-    #expect(after.status == 0, "\(after.stderr)")
-    #expect(after.stdout == (try w.ok(["status", "--json"]).stdout))
-    #expect(try CLI.policyflow(["verify"], environment: env).status == 0)
+    try Self.expectCompletedBySync(w, env)
   }
 }
