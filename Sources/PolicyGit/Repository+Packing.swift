@@ -8,6 +8,8 @@ public struct PackReport: Sendable, Equatable {
   /// Objects in the new pack.
   public let packed: Int
   public let packBytes: Int
+  /// Earlier packs removed because the new one holds every object they held.
+  public var packsRemoved = 0
 }
 
 /// Packing loose objects, as `git gc --auto` does, through libgit2's packbuilder.
@@ -55,12 +57,21 @@ extension Repository {
     return try packLooseObjects()
   }
 
-  /// Writes one pack of everything reachable from the references and deletes the loose copies it holds.
+  /// Writes one pack of everything reachable from the references, deletes the loose copies it holds, and deletes the
+  /// earlier packs it supersedes.
+  ///
+  /// Each pack holds everything reachable, so every earlier pack was (nearly) a subset of the next: the generated
+  /// full-size policy (90,522 writes) ended with 44 packs holding 6.5 million objects, 1.45 GiB, where one pack of its
+  /// objects is a few dozen MiB — and every object lookup searched 44 indexes. An earlier pack is removed only when the
+  /// new one lists every object it holds (read from both indexes), so nothing is dropped; packs another process writes
+  /// meanwhile (a `git fetch`) are not among those looked at, because they are listed before the walk starts.
   @discardableResult
   public func packLooseObjects() throws -> PackReport {
     let operation = "pack the repository's objects"
     let before = looseObjects()
     let packDirectory = objectsDirectory.appendingPathComponent("pack")
+    let earlierPacks = ((try? FileManager.default.contentsOfDirectory(atPath: packDirectory.path)) ?? [])
+      .filter { $0.hasPrefix("pack-") && $0.hasSuffix(".idx") }.map { String($0.dropLast(4)) }
     let written = try withPackBuilder(operation) { builder, walk -> (count: Int, name: String?) in
       try check(git_revwalk_push_glob(walk, "refs/*"), "\(operation): walk the references")
       try check(git_packbuilder_insert_walk(builder, walk), "\(operation): collect the objects")
@@ -79,9 +90,23 @@ extension Repository {
       let file = objectsDirectory.appendingPathComponent(String(id.prefix(2))).appendingPathComponent(String(id.dropFirst(2)))
       if (try? FileManager.default.removeItem(at: file)) != nil { removed += 1 }
     }
+    var packsRemoved = 0
+    for earlier in earlierPacks where earlier != "pack-\(name)" {
+      func file(_ suffix: String) -> URL { packDirectory.appendingPathComponent(earlier + suffix) }
+      // A pack somebody marked to be kept (git's `.keep`) is left alone, like `git repack` does.
+      if FileManager.default.fileExists(atPath: file(".keep").path) { continue }
+      guard let held = try? Self.objectIDs(inPackIndex: file(".idx")), held.isSubset(of: packed) else { continue }
+      // As git does, the index last: a pack without its index is ignored, and every object is in the new pack already.
+      for suffix in [".pack", ".rev", ".bitmap", ".promisor", ".mtimes", ".idx"] {
+        try? FileManager.default.removeItem(at: file(suffix))
+      }
+      packsRemoved += 1
+    }
     let bytes = (try? FileManager.default.attributesOfItem(
       atPath: packDirectory.appendingPathComponent("pack-\(name).pack").path)[.size] as? Int) ?? 0
-    return PackReport(looseBefore: before.count, looseAfter: before.count - removed, packed: count, packBytes: bytes ?? 0)
+    var report = PackReport(looseBefore: before.count, looseAfter: before.count - removed, packed: count, packBytes: bytes ?? 0)
+    report.packsRemoved = packsRemoved
+    return report
   }
 
   /// A pack builder and a commit walk for it, freed afterwards: what packing and a local push share.
