@@ -60,10 +60,8 @@ extension Workspace {
             + "--lost-key: the proposal is then unsigned, proves nothing, and the secretariat checks the fingerprint "
             + "with you by phone or in person before adopting it. Nothing was recorded.")
       }
-      let wording = RecordWording(language: definition.manifest.language)
-      var draft = ActionDraft(
-        kind: .keyPropose, section: nil,
-        subject: wording.summary(.keyPropose, section: nil, detail: "\(actor.id) \(key.fingerprint)"),
+      var draft = keyDraft(
+        .keyPropose, member: actor.id, fingerprint: key.fingerprint,
         body: message?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
       draft.fields[.key] = "\(key.algorithm) \(key.base64)"
       let (entry, _) = try record(draft, actor: actor, signer: signer, signed: true)
@@ -159,10 +157,7 @@ extension Workspace {
     }
     let adopted = try performWrite {
       try Workspace.requireOpen(try findKeyProposal(proposal.id))
-      let wording = RecordWording(language: definition.manifest.language)
-      var draft = ActionDraft(
-        kind: .keyAdopt, section: nil,
-        subject: wording.summary(.keyAdopt, section: nil, detail: "\(member.id) \(proposal.fingerprint)"))
+      var draft = keyDraft(.keyAdopt, member: member.id, fingerprint: proposal.fingerprint)
       draft.fields[.member] = member.id
       draft.fields[.key] = proposal.key
       draft.fields[.keyProposal] = proposal.id
@@ -185,25 +180,23 @@ extension Workspace {
       throw PolicyFlowError.usage("say why the proposal is declined (-m REASON): the member reads it. Nothing was changed.")
     }
     return try performWrite {
+      // A proposal whose key members.yaml lists cannot be declined: the rule's dry run (`applyKeyDecline`) says so.
       let proposal = try findKeyProposal(id)
       try Workspace.requireOpen(proposal)
-      if proposal.status == .listed {
-        throw PolicyFlowError.notPermitted(
-          "members.yaml lists \(proposal.fingerprint) for \(proposal.member) already (an adoption interrupted after its "
-            + "change of members.yaml, or a plain `key add`): proposal \(proposal.shortID) cannot be declined. Complete "
-            + "its adoption with `policyflow key add \(proposal.member) --proposal \(proposal.shortID)`, or take the key "
-            + "away with `policyflow key revoke \(proposal.member)`. Nothing was recorded.")
-      }
-      let wording = RecordWording(language: definition.manifest.language)
-      var draft = ActionDraft(
-        kind: .keyDecline, section: nil,
-        subject: wording.summary(.keyDecline, section: nil, detail: "\(proposal.member) \(proposal.fingerprint)"),
-        body: why)
+      var draft = keyDraft(.keyDecline, member: proposal.member, fingerprint: proposal.fingerprint, body: why)
       draft.fields[.member] = proposal.member
       draft.fields[.keyProposal] = proposal.id
       _ = try record(draft, actor: actor)
       return try findKeyProposal(proposal.id)
     }
+  }
+
+  /// A key action on the policy's record, its subject in the policy's language ("MEMBER FINGERPRINT").
+  private func keyDraft(_ kind: ActionKind, member: String, fingerprint: String, body: String = "") -> ActionDraft {
+    let wording = RecordWording(language: definition.manifest.language)
+    return ActionDraft(
+      kind: kind, section: nil, subject: wording.summary(kind, section: nil, detail: "\(member) \(fingerprint)"),
+      body: body)
   }
 
   /// A proposal is adopted or declined once (the record's rule is `requireOpenProposal`; this says it before writing).

@@ -31,7 +31,7 @@ extension Workspace {
     let lock = try WorkspaceLock(path: location.lockURL)
     defer { withExtendedLifetime(lock) {} }
     // The catch-up (which sets a damaged index aside, noted below) happens under the lock too.
-    if catchUpPending { try catchUpOnFirstUse() }
+    try catchUpIfPending()
     var report = VerifyReport()
     func finding(_ check: String, _ subject: String, _ message: String) {
       report.findings.append(VerifyFinding(check: check, subject: subject, message: message))

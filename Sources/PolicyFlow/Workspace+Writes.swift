@@ -156,10 +156,11 @@ extension Workspace {
     // lock a git command holds on main) must not read as "nothing happened", or the user repeats the action.
     do {
       for move in moves { try moveReference(move.name, to: move.new, expected: move.old) }
-      if moves.contains(where: { $0.name == Workspace.mainRef }) { try checkOutMain() }
+      let movedMain = moves.contains(where: { $0.name == Workspace.mainRef })
+      if movedMain { try checkOutMain() }
       FaultPoint.afterReference.hit()
+      if movedMain { try readMainAgain() }
       // Under the lock only this command moved a record ref: the listing before it, with that move, is current.
-      if moves.contains(where: { $0.name == Workspace.mainRef }) { try readMainAgain() }
       if var refs = listedRecordRefs {
         refs[entry.ref] = commit
         try catchUpIndex(known: refs)
@@ -295,10 +296,6 @@ extension Workspace {
     }
   }
 
-  /// Packs the refs this write left loose (its record ref, a section branch, main), so that the next command lists
-  /// the record refs from `packed-refs` instead of reading a file per ref. Only an optimisation: when it cannot
-  /// (a `git` command holds `packed-refs.lock`), the refs stay loose and are listed all the same.
-  ///
   /// Loose refs a write leaves before it packs them. Packing rewrites `packed-refs` whole (9 M instructions at 1,000
   /// sections, as much as a third of a comment's own work), while each loose ref costs a listing one small file read:
   /// packing after every write paid the first to save a little of the second.
@@ -347,6 +344,10 @@ extension Workspace {
     return count
   }
 
+  /// Packs the loose refs (what writes left: record refs, section branches, main), so that the next command lists
+  /// the record refs from `packed-refs` instead of reading a file per ref. Only an optimisation: when it cannot
+  /// (a `git` command holds `packed-refs.lock`), the refs stay loose and are listed all the same.
+  ///
   /// Through a handle of its own: libgit2 keeps marking every ref it once packed as "was loose" in a handle's cache,
   /// so a long-lived handle (the generator, the tests) re-checked all 2,000 refs on every pack (four system calls
   /// each), while a fresh one looks only at the refs that are loose now.

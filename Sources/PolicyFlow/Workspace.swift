@@ -128,7 +128,7 @@ public final class Workspace {
   /// once rather than twice (26 M instructions at 1,000 sections).
   var store: Store {
     get throws {
-      if catchUpPending { try catchUpOnFirstUse() }
+      try catchUpIfPending()
       return indexStore
     }
   }
@@ -235,6 +235,11 @@ public final class Workspace {
     indexDamage = damage
     catchUpPending = true
     if !catchUpAtFirstUse { try catchUpOnFirstUse() }
+  }
+
+  /// Runs the catch-up an open left pending, if it still is.
+  func catchUpIfPending() throws {
+    if catchUpPending { try catchUpOnFirstUse() }
   }
 
   /// The catch-up an open leaves pending; a damaged index found now is set aside and rebuilt, as at open.

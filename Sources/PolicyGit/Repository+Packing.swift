@@ -104,9 +104,9 @@ extension Repository {
     }
     let bytes = (try? FileManager.default.attributesOfItem(
       atPath: packDirectory.appendingPathComponent("pack-\(name).pack").path)[.size] as? Int) ?? 0
-    var report = PackReport(looseBefore: before.count, looseAfter: before.count - removed, packed: count, packBytes: bytes ?? 0)
-    report.packsRemoved = packsRemoved
-    return report
+    return PackReport(
+      looseBefore: before.count, looseAfter: before.count - removed, packed: count, packBytes: bytes ?? 0,
+      packsRemoved: packsRemoved)
   }
 
   /// A pack builder and a commit walk for it, freed afterwards: what packing and a local push share.

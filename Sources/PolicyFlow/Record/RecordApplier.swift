@@ -114,10 +114,9 @@ extension Workspace {
   /// actor signed is genuine and this copy incomplete (main was not fetched with the record: a `missingObject` error
   /// saying what to fetch, as for a revision); anything else cannot be judged and is refused (`withDefinition`).
   func requireDefinitionCommit(of entry: RecordEntry) throws {
+    // `signatureCheck` judges an unsigned commit by the signing mode in force: a problem where signing is required.
     guard !repository.objectExists(entry.definition), let commit = entry.commit,
-      let actor = definition.members.member(id: entry.actor),
-      try repository.commitSignature(commit) != nil || definition.manifest.signing == .optional,
-      try signatureCheck(of: commit, by: actor).problem == nil
+      let actor = definition.members.member(id: entry.actor), try signatureCheck(of: commit, by: actor).problem == nil
     else { return }
     throw PolicyFlowError.missingObject(
       "\(entry.ref): the action \(entry.shortID) (\(entry.kind.rawValue) by \(entry.actor)) was decided against the "
@@ -776,10 +775,12 @@ extension Workspace {
     if let member = definition.members.member(id: proposal.actor),
       member.keys.contains(where: { parsedKey($0)?.fingerprint == fingerprint })
     {
+      let short = RecordEntry.shortID(id)
       throw PolicyFlowError.notPermitted(
-        "members.yaml lists \(fingerprint) for \(proposal.actor) already: proposal \(RecordEntry.shortID(id)) cannot be "
-          + "declined. Complete its adoption (`policyflow key add \(proposal.actor) --proposal \(RecordEntry.shortID(id))`) "
-          + "or take the key away (`policyflow key revoke \(proposal.actor)`).")
+        "members.yaml lists \(fingerprint) for \(proposal.actor) already (an adoption interrupted after its change of "
+          + "members.yaml, or a plain `key add`): proposal \(short) cannot be declined. Complete its adoption with "
+          + "`policyflow key add \(proposal.actor) --proposal \(short)`, or take the key away with `policyflow key "
+          + "revoke \(proposal.actor)`. Nothing was changed.")
     }
     try appendEvent(tx, entry, action: "key-decline", detail: "\(proposal.actor) \(fingerprint) (proposal \(id))")
     return AppliedAction()
