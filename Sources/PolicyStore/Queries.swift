@@ -307,7 +307,7 @@ public class StoreReader {
 
   public func rewoundRefs() throws -> [(ref: String, from: String, to: String, at: Date)] {
     try Row.fetchAll(db, sql: "SELECT ref, fromCommit, toCommit, at FROM rewoundRef ORDER BY id").map {
-      ($0[0], $0[1], ($0[2] as String?) ?? "nothing", $0[3])
+      ($0[0], $0[1], ($0[2] as String?) ?? "nothing", IndexTime.date($0[3]))
     }
   }
 
@@ -359,7 +359,7 @@ public final class StoreTransaction: StoreReader {
 
   /// One cached statement, like the other inserts a catch-up repeats per action (`appendEvent`, `insertRecord`): the
   /// record's Codable encoding and a freshly built INSERT cost ≈ 0.13 M instructions a row, a third of applying a
-  /// comment (callgrind of a `sync` bringing 100 comments, 2026-12-01). Dates are bound as GRDB stores them anyway.
+  /// comment (callgrind of a `sync` bringing 100 comments, 2026-12-01). Times are bound as `IndexTime` milliseconds.
   @discardableResult
   public func insertComment(_ comment: CommentRecord) throws -> CommentRecord {
     var comment = comment
@@ -372,8 +372,8 @@ public final class StoreTransaction: StoreReader {
     ).execute(arguments: [
       comment.id, comment.recordId, comment.sectionId, comment.revisionNumber, comment.anchorRevision,
       comment.lineStart, comment.lineEnd, comment.quotedText, comment.authorId, comment.body, comment.blocking,
-      comment.parentId, comment.status.rawValue, comment.outdated, comment.resolvedBy, comment.resolvedAt,
-      comment.createdAt,
+      comment.parentId, comment.status.rawValue, comment.outdated, comment.resolvedBy, IndexTime.value(comment.resolvedAt),
+      IndexTime.value(comment.createdAt),
     ])
     comment.id = db.lastInsertedRowID
     return comment
@@ -429,7 +429,7 @@ public final class StoreTransaction: StoreReader {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     ).execute(arguments: [
-      event.id, event.at, event.actor, event.action, event.sectionId, event.fromState, event.toState, event.revision,
+      event.id, IndexTime.value(event.at), event.actor, event.action, event.sectionId, event.fromState, event.toState, event.revision,
       event.commitId, event.detail, event.prevHash, event.hash,
     ])
     event.id = db.lastInsertedRowID
@@ -450,7 +450,7 @@ public final class StoreTransaction: StoreReader {
 
   public func noteRewoundRef(_ ref: String, from: String, to: String?, at: Date) throws {
     try db.execute(
-      sql: "INSERT INTO rewoundRef (ref, fromCommit, toCommit, at) VALUES (?, ?, ?, ?)", arguments: [ref, from, to, at])
+      sql: "INSERT INTO rewoundRef (ref, fromCommit, toCommit, at) VALUES (?, ?, ?, ?)", arguments: [ref, from, to, IndexTime.value(at)])
   }
 
   /// Remembers how commits of main stand in the definition's chain of trust (idempotent).

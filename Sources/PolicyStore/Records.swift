@@ -22,7 +22,7 @@ extension Row {
 // MARK: - Sections
 
 /// A section of the policy as the workflow sees it: its state and which revisions matter.
-public struct SectionRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
+public struct SectionRecord: Codable, FetchableRecord, PersistableRecord, IndexRecord, Sendable, Equatable {
   public static let databaseTableName = "section"
   public var id: String
   public var position: Int
@@ -54,7 +54,7 @@ public struct SectionRecord: Codable, FetchableRecord, PersistableRecord, Sendab
     latestRevision = try row.decode(forColumn: "latestrevision")
     approvedRevision = try row.decode(forColumn: "approvedrevision")
     approvedCommit = try row.decode(forColumn: "approvedcommit")
-    updatedAt = try row.decode(forColumn: "updatedat")
+    updatedAt = try row.decodeTime(forColumn: "updatedat")
   }
 
   public enum Columns {
@@ -67,7 +67,7 @@ public struct SectionRecord: Codable, FetchableRecord, PersistableRecord, Sendab
 // MARK: - Revisions
 
 /// One submitted text of a section; its bytes live in git, this row says where and whose.
-public struct RevisionRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, Equatable {
+public struct RevisionRecord: Codable, FetchableRecord, MutablePersistableRecord, IndexRecord, Sendable, Equatable {
   public static let databaseTableName = "revision"
   public var id: Int64?
   public var sectionId: String
@@ -115,7 +115,7 @@ public struct RevisionRecord: Codable, FetchableRecord, MutablePersistableRecord
     contentHash = try row.decode(forColumn: "contenthash")
     authorId = try row.decode(forColumn: "authorid")
     message = try row.decode(forColumn: "message")
-    createdAt = try row.decode(forColumn: "createdat")
+    createdAt = try row.decodeTime(forColumn: "createdat")
     headings = try row.decode(forColumn: "headings")
   }
 }
@@ -124,7 +124,7 @@ public struct RevisionRecord: Codable, FetchableRecord, MutablePersistableRecord
 
 /// A reviewer's decision on one revision, bound to that revision's content hash so that it stops
 /// counting the moment the text changes.
-public struct SignoffRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, Equatable {
+public struct SignoffRecord: Codable, FetchableRecord, MutablePersistableRecord, IndexRecord, Sendable, Equatable {
   public static let databaseTableName = "signoff"
   public enum Decision: String, Codable, Sendable { case approve, requestChanges = "request_changes" }
   public var id: Int64?
@@ -164,7 +164,7 @@ public struct SignoffRecord: Codable, FetchableRecord, MutablePersistableRecord,
     groupCode = try row.decode(forColumn: "groupcode")
     decision = try row.decodeRaw(Decision.self, forColumn: "decision")
     message = try row.decode(forColumn: "message")
-    createdAt = try row.decode(forColumn: "createdat")
+    createdAt = try row.decodeTime(forColumn: "createdat")
   }
 
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -179,7 +179,7 @@ public struct SignoffRecord: Codable, FetchableRecord, MutablePersistableRecord,
 // MARK: - Comments
 
 /// A review comment on a revision, optionally anchored to a line range; replies form threads.
-public struct CommentRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, Equatable {
+public struct CommentRecord: Codable, FetchableRecord, MutablePersistableRecord, IndexRecord, Sendable, Equatable {
   public static let databaseTableName = "comment"
   public enum Status: String, Codable, Sendable { case open, resolved }
   public var id: Int64?
@@ -241,8 +241,8 @@ public struct CommentRecord: Codable, FetchableRecord, MutablePersistableRecord,
     status = try row.decodeRaw(Status.self, forColumn: "status")
     outdated = try row.decode(forColumn: "outdated")
     resolvedBy = try row.decode(forColumn: "resolvedby")
-    resolvedAt = try row.decode(forColumn: "resolvedat")
-    createdAt = try row.decode(forColumn: "createdat")
+    resolvedAt = try row.decodeTimeIfPresent(forColumn: "resolvedat")
+    createdAt = try row.decodeTime(forColumn: "createdat")
   }
 
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -333,7 +333,7 @@ public struct RequirementRecord: Codable, FetchableRecord, PersistableRecord, Se
 }
 
 /// Where (and how) a section answers a requirement — or why it does not.
-public struct RequirementLinkRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, Equatable {
+public struct RequirementLinkRecord: Codable, FetchableRecord, MutablePersistableRecord, IndexRecord, Sendable, Equatable {
   public static let databaseTableName = "requirementLink"
   public enum Kind: String, Codable, Sendable { case addressed, waived }
   public var id: Int64?
@@ -380,7 +380,7 @@ public struct RequirementLinkRecord: Codable, FetchableRecord, MutablePersistabl
     linkedTextHash = try row.decode(forColumn: "linkedtexthash")
     requirementHash = try row.decode(forColumn: "requirementhash")
     createdBy = try row.decode(forColumn: "createdby")
-    createdAt = try row.decode(forColumn: "createdat")
+    createdAt = try row.decodeTime(forColumn: "createdat")
   }
 
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -394,7 +394,7 @@ public struct RequirementLinkRecord: Codable, FetchableRecord, MutablePersistabl
 // MARK: - Events
 
 /// One entry of the append-only, hash-chained audit log.
-public struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable, Equatable {
+public struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord, IndexRecord, Sendable, Equatable {
   public static let databaseTableName = "event"
   public var id: Int64?
   public var at: Date
@@ -430,7 +430,7 @@ public struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord, S
 
   public init(row: Row) throws {
     id = try row.decode(forColumn: "id")
-    at = try row.decode(forColumn: "at")
+    at = try row.decodeTime(forColumn: "at")
     actor = try row.decode(forColumn: "actor")
     action = try row.decode(forColumn: "action")
     sectionId = try row.decode(forColumn: "sectionid")

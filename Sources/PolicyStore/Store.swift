@@ -272,6 +272,18 @@ public final class Store: @unchecked Sendable {
         END;
         """)
     }
+    migrator.registerMigration("index v6: times as milliseconds") { db in
+      // See `IndexTime`. The text GRDB wrote is converted in place, so an existing index needs no rebuild.
+      let columns = [
+        ("section", "updatedAt"), ("revision", "createdAt"), ("signoff", "createdAt"), ("comment", "resolvedAt"),
+        ("comment", "createdAt"), ("requirementLink", "createdAt"), ("event", "at"), ("rewoundRef", "at"),
+      ]
+      for (table, column) in columns {
+        try db.execute(sql: """
+          UPDATE \(table) SET \(column) = \(IndexTime.fromGRDBText(column)) WHERE typeof(\(column)) = 'text'
+          """)
+      }
+    }
     return migrator
   }
 

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// `.policyflow/policy.sqlite` is only an index of the record in git, made by its migrations (`index v2: the record
-/// in git, joined copies`, `index v3: the definition's chain of trust`, `index v4: links by section`). An index of another format is not upgraded: the next command deletes it and builds it anew from git.
+/// in git, joined copies` … `index v6: times as milliseconds`). An index of another format is not upgraded: the next command
+/// deletes it and builds it anew from git. An index of an earlier version of this format is migrated in place.
 /// A workspace of the first release, whose database was the only copy of its record, is refused.
 @Suite("the index: rebuilt from git when its format is unknown")
 struct MigrationTests {
@@ -10,7 +11,7 @@ struct MigrationTests {
 
   /// The migrations of this version's index, in order.
   static let migrations = "index v2: the record in git, joined copies|index v3: the definition's chain of trust|index v4: links by section"
-    + "|index v5: requirements by target section"
+    + "|index v5: requirements by target section|index v6: times as milliseconds"
 
   /// A workspace with some of everything: a revision under review with a sign-off, a blocking comment, a link.
   static func activeWorkspace() throws -> TemplateWorkspace {
@@ -61,6 +62,39 @@ struct MigrationTests {
     // And it is a working index: the next write goes on from it.
     try w.ok(["approve", "kultur-og-fritid"], as: "maja-kfu")
     #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM signoff") == "2")
+    #expect(try w.verifyFindings().isEmpty)
+  }
+
+  /// The columns that hold times, which index v6 changed from GRDB's text to milliseconds.
+  static let timeColumns = [
+    ("section", "updatedAt"), ("revision", "createdAt"), ("signoff", "createdAt"), ("comment", "resolvedAt"),
+    ("comment", "createdAt"), ("requirementLink", "createdAt"), ("event", "at"),
+  ]
+
+  @Test("an index of version 5 (times as GRDB's text) is migrated in place: the same rows, and verify is clean")
+  func textTimesAreMigrated() throws {
+    let w = try Self.activeWorkspace()
+    let comment = try CLI.sqlite(w.root, "SELECT recordId FROM comment")
+    try w.ok(["resolve", String(comment.prefix(12)), "-m", "Tilføjet"], as: "maja-kfu")
+    let status = try w.ok(["status", "--json"]).stdout
+    var before: [String: String] = [:]
+    for (table, column) in Self.timeColumns {
+      before["\(table).\(column)"] = try CLI.sqlite(w.root, "SELECT group_concat(\(column), ',') FROM \(table) ORDER BY rowid")
+      #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM \(table) WHERE \(column) IS NOT NULL AND typeof(\(column)) != 'integer'") == "0")
+    }
+    #expect(try CLI.sqlite(w.root, "SELECT count(*) FROM comment WHERE resolvedAt IS NOT NULL") == "1")
+    // Back to version 5: the text GRDB wrote (`yyyy-MM-dd HH:mm:ss.SSS`, UTC), the v6 migration not applied.
+    let back = Self.timeColumns.map { table, column in
+      "UPDATE \(table) SET \(column) = strftime('%Y-%m-%d %H:%M:%f', \(column) / 1000.0, 'unixepoch') WHERE \(column) IS NOT NULL;"
+    }.joined()
+    _ = try CLI.sqlite(w.root, back + "DELETE FROM grdb_migrations WHERE identifier = 'index v6: times as milliseconds';")
+    #expect(try CLI.sqlite(w.root, "SELECT typeof(createdAt) FROM revision LIMIT 1") == "text")
+
+    #expect(try w.ok(["status", "--json"]).stdout == status)
+    #expect(try CLI.sqlite(w.root, "SELECT group_concat(identifier, '|') FROM grdb_migrations") == Self.migrations)
+    for (table, column) in Self.timeColumns {
+      #expect(try CLI.sqlite(w.root, "SELECT group_concat(\(column), ',') FROM \(table) ORDER BY rowid") == before["\(table).\(column)"])
+    }
     #expect(try w.verifyFindings().isEmpty)
   }
 
