@@ -57,4 +57,10 @@ struct JSONOutputTests {
     ])
     #expect(JSONOutput.render(value) == expected)
   }
+
+  @Test("integers as JSONEncoder writes them: zero, negative, the extremes", arguments: [0, 7, 10, -1, -40, 1_000, Int.max, Int.min])
+  func integers(_ number: Int) throws {
+    let expected = String(decoding: try Self.encoder().encode([number]), as: UTF8.self)
+    #expect(JSONOutput.render(.array([.int(number)])) == expected)
+  }
 }

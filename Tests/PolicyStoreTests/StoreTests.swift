@@ -28,6 +28,37 @@ struct StoreTests {
     return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
+  /// The columns of `table` in the order `SELECT *` returns them.
+  func schemaColumns(_ table: String) throws -> [String] {
+    try sqlite("SELECT name FROM pragma_table_info('\(table)') ORDER BY cid").split(separator: "\n").map(String.init)
+  }
+
+  static func layout<Record: PositionalRecord>(_ record: Record.Type) -> (table: String, columns: [String]) {
+    (Record.databaseTableName, Record.Layout.allCases.map { "\($0)" })
+  }
+
+  @Test("records read by position declare their table's columns in the schema's order")
+  func positionalLayouts() throws {
+    _ = try openStore()
+    for (table, columns) in [
+      Self.layout(SectionRecord.self), Self.layout(RevisionRecord.self), Self.layout(SignoffRecord.self),
+      Self.layout(RequirementRecord.self), Self.layout(RequirementLinkRecord.self),
+    ] {
+      #expect(try schemaColumns(table) == columns, "table \(table)")
+    }
+  }
+
+  @Test("a row with another number of columns than its record's layout is refused, not misread")
+  func positionalCountChecked() throws {
+    let store = try openStore()
+    try store.write { try $0.insertSection(SectionRecord(id: "a", position: 0, state: "draft", latestRevision: 0, updatedAt: Date())) }
+    #expect(throws: StoreError.self) {
+      try store.read { reader in try SectionRecord.fetchAll(reader.db, sql: "SELECT id, position, state FROM section") }
+    }
+    let sections = try store.read { reader in try SectionRecord.fetchAll(reader.db, sql: "SELECT * FROM section") }
+    #expect(sections.map(\.id) == ["a"])
+  }
+
   @Test("the migrations create every table of the index, in WAL mode with foreign keys")
   func migration() throws {
     let store = try openStore()

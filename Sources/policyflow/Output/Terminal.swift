@@ -12,6 +12,11 @@ enum Terminal {
       && ProcessEnvironment.current["TERM"] != "dumb"
   }
 
+  /// Bytes to standard output through the same stdio buffer as `print`, so the two never reorder.
+  static func writeStandardOutput(_ bytes: [UInt8]) {
+    bytes.withUnsafeBufferPointer { buffer in _ = fwrite(buffer.baseAddress, 1, buffer.count, stdout) }
+  }
+
   /// User text made harmless for a terminal: control characters (escape sequences could clear the
   /// screen or fake output) are shown as their visible Unicode control pictures.
   static func safe(_ text: String) -> String {

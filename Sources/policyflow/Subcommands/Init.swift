@@ -70,7 +70,9 @@ struct Status: ParsableCommand {
       }
       if json {
         // The status list is the one large JSON output; JSONOutput writes what Terminal.json would, faster.
-        print(JSONOutput.render(.array(statuses.map(\.jsonValue))))
+        var text = JSONOutput.bytes(.array(statuses.map(\.jsonValue)))
+        text.append(UInt8(ascii: "\n"))
+        Terminal.writeStandardOutput(text)
         return
       }
       let rows = statuses.map { status -> [String] in
