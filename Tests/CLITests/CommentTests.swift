@@ -437,4 +437,17 @@ struct CommentTests {
     #expect(try w.pf(["comment", "beskaeftigelse", "-m", "Andet"], as: "soren-biu").status == 0)
     #expect(try w.pf(["log", Self.section]).stdout.split(separator: "\n").count == 8)
   }
+
+  @Test("a record commit carries the local UTC offset the C library gives for TZ, as git's own commits do")
+  func recordCommitOffset() throws {
+    let w = try TemplateWorkspace()
+    for (zone, offset) in [("PFT-05:45", "+0545"), ("PFT+03:30", "-0330")] {
+      let made = try CLI.policyflow(
+        ["comment", "forord", "-m", "Tidszone \(zone)"], in: w.scratch.url,
+        environment: ["POLICYFLOW_WORKSPACE": w.root.path, "POLICYFLOW_USER": "soren-biu", "TZ": zone])
+      #expect(made.status == 0, "\(made.stderr)")
+      let date = try CLI.run("git", ["-C", w.root.path, "log", "-1", "--format=%ai", "refs/policyflow/sections/forord"])
+      #expect(date.stdout.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(offset), "\(date.stdout)")
+    }
+  }
 }
