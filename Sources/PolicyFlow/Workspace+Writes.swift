@@ -160,8 +160,10 @@ extension Workspace {
       if movedMain { try checkOutMain() }
       FaultPoint.afterReference.hit()
       if movedMain { try readMainAgain() }
-      // Under the lock only this command moved a record ref: the listing before it, with that move, is current.
-      if var refs = listedRecordRefs {
+      // Under the lock only this command moved a record ref: the refs before it, with that move, are current.
+      if let stamp = trustedStamp {
+        try catchUpOwnMove(ref: entry.ref, to: commit, from: stamp)
+      } else if var refs = listedRecordRefs {
         refs[entry.ref] = commit
         try catchUpIndex(known: refs)
       } else {
@@ -317,31 +319,8 @@ extension Workspace {
   /// Loose record refs and section branches: the files under `refs/policyflow` (its per-section folder included)
   /// and `refs/heads/sections`.
   static func looseReferenceCount(under refs: String) -> Int {
-    var count = 0
-    func countFiles(_ directory: String, descend: Bool) {
-      guard let handle = opendir(directory) else { return }
-      defer { closedir(handle) }
-      while let entry = readdir(handle) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-          String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-        }
-        if name == "." || name == ".." || name.hasSuffix(".lock") { continue }
-        var isDirectory = Int32(entry.pointee.d_type) == Int32(DT_DIR)
-        if Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) {
-          // Some file systems (NFS, FUSE, XFS without ftype) do not say: ask.
-          var info = stat()
-          isDirectory = lstat(directory + "/" + name, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-        }
-        if isDirectory {
-          if descend { countFiles(directory + "/" + name, descend: false) }
-        } else {
-          count += 1
-        }
-      }
-    }
-    countFiles(refs + "/policyflow", descend: true)
-    countFiles(refs + "/heads/sections", descend: false)
-    return count
+    (looseReferences(under: refs, in: "policyflow", depth: 1)?.count ?? 0)
+      + (looseReferences(under: refs, in: "heads/sections", depth: 0)?.count ?? 0)
   }
 
   /// Packs the loose refs (what writes left: record refs, section branches, main), so that the next command lists

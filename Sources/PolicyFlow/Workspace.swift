@@ -121,7 +121,10 @@ public final class Workspace {
   let repository: Repository
   /// The index as opened; `store` is the same, caught up before its first use.
   var indexStore: Store {
-    didSet { indexedTips = nil }
+    didSet {
+      indexedTips = nil
+      trustedStamp = nil
+    }
   }
   /// The index, brought up to the record refs the first time it is used (see `RecordIndexer`). A write catches up
   /// under the workspace lock instead, so a write command that reads nothing before taking it lists the record refs
@@ -153,6 +156,9 @@ public final class Workspace {
   var definitionsByCommit: [ObjectID: (PolicyDefinition, WorkflowDefinition)] = [:]
   /// The record refs as the last catch-up listed them.
   var listedRecordRefs: [String: ObjectID]?
+  /// The stamp of the record refs that the index held exactly at this command's last catch-up (`RecordRefStamp`),
+  /// with SQLite's `data_version` then: while it is unchanged no other process has written the index since.
+  var trustedStamp: (stamp: RecordRefStamp, version: Int)?
   /// Signatures verified ahead of a catch-up (`checkSignaturesAhead`), each taken out when its commit is applied.
   var checkedSignatures: [ObjectID: SignatureCheck] = [:]
   /// Members' listed keys, parsed (`parsedKey`).

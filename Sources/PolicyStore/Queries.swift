@@ -256,6 +256,16 @@ public class StoreReader {
   /// The tip of every record ref as last indexed. Every command compares them with the refs, so they come as one
   /// string that SQLite concatenates: decoding a row per ref cost ~10,000 instructions a ref (30 M at 1,000 refs
   /// over a write's three comparisons), splitting the string a tenth of that.
+  /// How the record refs looked when the index was last known to hold exactly them (`setRecordRefStamp`).
+  public func recordRefStamp() throws -> String? {
+    try String.fetchOne(db.cachedStatement(sql: "SELECT stamp FROM recordRefStamp WHERE id = 1"))
+  }
+
+  /// The tip the index holds for one record ref.
+  public func recordTip(_ ref: String) throws -> String? {
+    try String.fetchOne(db.cachedStatement(sql: "SELECT commitId FROM recordTip WHERE ref = ?"), arguments: [ref])
+  }
+
   public func recordTips() throws -> [String: String] {
     var text = try String.fetchOne(
       db.cachedStatement(sql: "SELECT group_concat(ref || ' ' || commitId, char(10)) FROM recordTip")) ?? ""
@@ -469,12 +479,21 @@ public final class StoreTransaction: StoreReader {
   }
 
   /// Empties every table, for a rebuild from git inside one transaction.
+  /// Remembers how the record refs looked when the index held exactly them (nil: not known).
+  public func setRecordRefStamp(_ stamp: String?) throws {
+    if let stamp {
+      try db.cachedStatement(sql: "INSERT OR REPLACE INTO recordRefStamp (id, stamp) VALUES (1, ?)").execute(arguments: [stamp])
+    } else {
+      try db.execute(sql: "DELETE FROM recordRefStamp")
+    }
+  }
+
   public func deleteEverything() throws {
     targeting = nil
     // Replies first: comment.parentId is ON DELETE RESTRICT, which SQLite checks row by row.
     try db.execute(sql: "DELETE FROM comment WHERE parentId IS NOT NULL")
     for table in ["event", "requirementLink", "signoff", "comment", "revision", "section", "requirement", "record",
-      "recordTip"]
+      "recordTip", "recordRefStamp"]
     {
       try db.execute(sql: "DELETE FROM \(table)")
     }

@@ -284,6 +284,15 @@ public final class Store: @unchecked Sendable {
           """)
       }
     }
+    migrator.registerMigration("index v7: the record refs as last caught up") { db in
+      // One row: what the record refs looked like (`packed-refs`' file identity, the loose refs' values) when the index
+      // was last known to hold exactly them, so a command need not list 1,000 refs to learn that nothing moved. Local
+      // knowledge like `rewoundRef`, not part of what `verify` compares; emptied with the index.
+      try db.create(table: "recordRefStamp") { t in
+        t.primaryKey("id", .integer).check { $0 == 1 }
+        t.column("stamp", .text).notNull()
+      }
+    }
     return migrator
   }
 

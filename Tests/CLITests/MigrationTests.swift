@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `.policyflow/policy.sqlite` is only an index of the record in git, made by its migrations (`index v2: the record
-/// in git, joined copies` … `index v6: times as milliseconds`). An index of another format is not upgraded: the next command
+/// in git, joined copies` … `index v7: the record refs as last caught up`). An index of another format is not upgraded: the next command
 /// deletes it and builds it anew from git. An index of an earlier version of this format is migrated in place.
 /// A workspace of the first release, whose database was the only copy of its record, is refused.
 @Suite("the index: rebuilt from git when its format is unknown")
@@ -12,6 +12,7 @@ struct MigrationTests {
   /// The migrations of this version's index, in order.
   static let migrations = "index v2: the record in git, joined copies|index v3: the definition's chain of trust|index v4: links by section"
     + "|index v5: requirements by target section|index v6: times as milliseconds"
+    + "|index v7: the record refs as last caught up"
 
   /// A workspace with some of everything: a revision under review with a sign-off, a blocking comment, a link.
   static func activeWorkspace() throws -> TemplateWorkspace {
@@ -87,7 +88,7 @@ struct MigrationTests {
     let back = Self.timeColumns.map { table, column in
       "UPDATE \(table) SET \(column) = strftime('%Y-%m-%d %H:%M:%f', \(column) / 1000.0, 'unixepoch') WHERE \(column) IS NOT NULL;"
     }.joined()
-    _ = try CLI.sqlite(w.root, back + "DELETE FROM grdb_migrations WHERE identifier = 'index v6: times as milliseconds';")
+    _ = try CLI.sqlite(w.root, back + "DELETE FROM grdb_migrations WHERE identifier IN ('index v6: times as milliseconds', 'index v7: the record refs as last caught up'); DROP TABLE recordRefStamp;")
     #expect(try CLI.sqlite(w.root, "SELECT typeof(createdAt) FROM revision LIMIT 1") == "text")
 
     #expect(try w.ok(["status", "--json"]).stdout == status)

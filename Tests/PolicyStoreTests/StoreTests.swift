@@ -65,6 +65,7 @@ struct StoreTests {
     let migrations = [
       "index v2: the record in git, joined copies", "index v3: the definition's chain of trust",
       "index v4: links by section", "index v5: requirements by target section", "index v6: times as milliseconds",
+      "index v7: the record refs as last caught up",
     ]
     #expect(try store.appliedMigrations() == migrations)
     let tables = try sqlite("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").split(separator: "\n")

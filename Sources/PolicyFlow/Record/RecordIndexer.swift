@@ -33,6 +33,15 @@ extension Workspace {
   }
 
   private func catchUpIndexNow(rebuild: Bool, known: [String: ObjectID]?) throws -> IndexReport {
+    // Nothing moved since the index last held exactly the record refs: no listing (see `RecordRefStamp`).
+    let stampBefore = known == nil ? recordRefStamp() : nil
+    if !rebuild, let stampBefore {
+      let (stored, version) = try indexStore.read { (try $0.recordRefStamp(), try $0.dataVersion()) }
+      if stored == stampBefore.text {
+        trustedStamp = (stampBefore, version)
+        return IndexReport()
+      }
+    }
     // The tips are read before the refs are listed: refs only move forward, so every tip the index holds is then an
     // ancestor of (or equal to) what the listing finds, and a tip another process indexed meanwhile cannot look like
     // a ref that moved back.
@@ -40,7 +49,17 @@ extension Workspace {
     let refs = try known ?? recordRefs()
     let previousListing = listedRecordRefs
     listedRecordRefs = refs
-    if !rebuild, let before, Workspace.same(before, refs) { return IndexReport() }
+    if !rebuild, let before, Workspace.same(before, refs) {
+      // The index holds the listing; if the stamp taken before it still holds, it describes the index (kept for this
+      // command's own write, which stores it; a reading command writes nothing).
+      if let stampBefore, let version = indexedTips?.version, stampBefore == recordRefStamp() {
+        trustedStamp = (stampBefore, version)
+      } else {
+        trustedStamp = nil
+      }
+      return IndexReport()
+    }
+    trustedStamp = nil
     do {
       let (report, current, version) = try indexStore.write { tx in
         // Under SQLite's write lock: if the index is still what was compared (for a known listing: what the previous
@@ -56,7 +75,13 @@ extension Workspace {
           current = try recordRefs()
         }
         listedRecordRefs = current
-        return (try catchUp(tx, refs: current, tips: tips, rebuild: rebuild), current, try tx.dataVersion())
+        let report = try catchUp(tx, refs: current, tips: tips, rebuild: rebuild)
+        // The index now holds `current`; the stamp taken before the listing describes it if nothing moved since.
+        let sound = stampBefore.flatMap { $0.isSound() && $0 == recordRefStamp() ? $0 : nil }
+        try tx.setRecordRefStamp(sound?.text)
+        let version = try tx.dataVersion()
+        trustedStamp = sound.map { ($0, version) }
+        return (report, current, version)
       }
       // What the index now holds (catch-up leaves its tips exactly at the listing), as of a data_version that only
       // another process's commit changes.
@@ -64,6 +89,37 @@ extension Workspace {
       return report
     } catch {
       indexedTips = nil
+      throw error
+    }
+  }
+
+  /// The index after this command moved `ref` to `commit` under the workspace lock, on an index that held exactly the
+  /// refs `stamp` describes: only that ref's new record commit is read, and the stamp with the move is stored when it
+  /// is what the refs now are. If another process indexed meanwhile (a reading command after a `git fetch`, which
+  /// takes no workspace lock; SQLite's `data_version` moved), the refs are listed, as without a stamp.
+  func catchUpOwnMove(ref: String, to commit: ObjectID, from trusted: (stamp: RecordRefStamp, version: Int)) throws {
+    indexedTips = nil
+    do {
+      try indexStore.write { tx in
+        let version = try tx.dataVersion()
+        guard version == trusted.version else {
+          let current = try recordRefs()
+          _ = try catchUp(tx, refs: current, tips: try tx.recordTips(), rebuild: false)
+          try tx.setRecordRefStamp(nil)
+          listedRecordRefs = current
+          trustedStamp = nil
+          return
+        }
+        let old = try tx.recordTip(ref)
+        _ = try catchUp(tx, refs: [ref: commit], tips: old.map { [ref: $0] } ?? [:], rebuild: false)
+        var moved = trusted.stamp
+        moved.loose[ref] = commit
+        let sound = moved.isSound() && moved == recordRefStamp() ? moved : nil
+        try tx.setRecordRefStamp(sound?.text)
+        trustedStamp = sound.map { ($0, version) }
+      }
+    } catch {
+      trustedStamp = nil
       throw error
     }
   }
