@@ -160,7 +160,8 @@ extension Workspace {
       if movedMain { try checkOutMain() }
       FaultPoint.afterReference.hit()
       if movedMain { try readMainAgain() }
-      // Under the lock only this command moved a record ref: the refs before it, with that move, are current.
+      // Under the lock no other policyflow process moves a record ref: the refs before this command's move, with it,
+      // are current (`catchUpOwnMove` checks that plain git did not move the same ref meanwhile).
       if let stamp = trustedStamp {
         try catchUpOwnMove(ref: entry.ref, to: commit, from: stamp)
       } else if var refs = listedRecordRefs {

@@ -253,9 +253,6 @@ public class StoreReader {
     try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
   }
 
-  /// The tip of every record ref as last indexed. Every command compares them with the refs, so they come as one
-  /// string that SQLite concatenates: decoding a row per ref cost ~10,000 instructions a ref (30 M at 1,000 refs
-  /// over a write's three comparisons), splitting the string a tenth of that.
   /// How the record refs looked when the index was last known to hold exactly them (`setRecordRefStamp`).
   public func recordRefStamp() throws -> String? {
     try String.fetchOne(db.cachedStatement(sql: "SELECT stamp FROM recordRefStamp WHERE id = 1"))
@@ -266,6 +263,9 @@ public class StoreReader {
     try String.fetchOne(db.cachedStatement(sql: "SELECT commitId FROM recordTip WHERE ref = ?"), arguments: [ref])
   }
 
+  /// The tip of every record ref as last indexed. Every command compares them with the refs, so they come as one
+  /// string that SQLite concatenates: decoding a row per ref cost ~10,000 instructions a ref (30 M at 1,000 refs
+  /// over a write's three comparisons), splitting the string a tenth of that.
   public func recordTips() throws -> [String: String] {
     var text = try String.fetchOne(
       db.cachedStatement(sql: "SELECT group_concat(ref || ' ' || commitId, char(10)) FROM recordTip")) ?? ""
@@ -478,7 +478,6 @@ public final class StoreTransaction: StoreReader {
     ).execute(arguments: [ref, commitId])
   }
 
-  /// Empties every table, for a rebuild from git inside one transaction.
   /// Remembers how the record refs looked when the index held exactly them (nil: not known).
   public func setRecordRefStamp(_ stamp: String?) throws {
     if let stamp {
@@ -488,6 +487,7 @@ public final class StoreTransaction: StoreReader {
     }
   }
 
+  /// Empties every table, for a rebuild from git inside one transaction.
   public func deleteEverything() throws {
     targeting = nil
     // Replies first: comment.parentId is ON DELETE RESTRICT, which SQLite checks row by row.

@@ -77,7 +77,11 @@ extension Workspace {
         listedRecordRefs = current
         let report = try catchUp(tx, refs: current, tips: tips, rebuild: rebuild)
         // The index now holds `current`; the stamp taken before the listing describes it if nothing moved since.
-        let sound = stampBefore.flatMap { $0.isSound() && $0 == recordRefStamp() ? $0 : nil }
+        // (A loose ref that moved and came back between the two stamps is caught by comparing it with the listing.)
+        let sound = stampBefore.flatMap { stamp in
+          stamp.isSound && stamp.loose.allSatisfy { current[$0.key] == $0.value } && stamp == recordRefStamp()
+            ? stamp : nil
+        }
         try tx.setRecordRefStamp(sound?.text)
         let version = try tx.dataVersion()
         trustedStamp = sound.map { ($0, version) }
@@ -102,7 +106,12 @@ extension Workspace {
     do {
       try indexStore.write { tx in
         let version = try tx.dataVersion()
-        guard version == trusted.version else {
+        // The index must still hold what the stamp describes (no other process indexed meanwhile), and the ref must
+        // have moved from the tip the index holds: plain git (a `git fetch`, `update-ref`) may have moved it between
+        // this command's catch-up and its own move, which the workspace lock does not prevent. Otherwise list.
+        let old = try tx.recordTip(ref)
+        let parent = try repository.commit(commit).parents.first?.hex
+        guard version == trusted.version, old == parent else {
           let current = try recordRefs()
           _ = try catchUp(tx, refs: current, tips: try tx.recordTips(), rebuild: false)
           try tx.setRecordRefStamp(nil)
@@ -110,11 +119,10 @@ extension Workspace {
           trustedStamp = nil
           return
         }
-        let old = try tx.recordTip(ref)
         _ = try catchUp(tx, refs: [ref: commit], tips: old.map { [ref: $0] } ?? [:], rebuild: false)
         var moved = trusted.stamp
         moved.loose[ref] = commit
-        let sound = moved.isSound() && moved == recordRefStamp() ? moved : nil
+        let sound = moved.isSound && moved == recordRefStamp() ? moved : nil
         try tx.setRecordRefStamp(sound?.text)
         trustedStamp = sound.map { ($0, version) }
       }

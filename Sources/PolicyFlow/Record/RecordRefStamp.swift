@@ -12,32 +12,42 @@ import PolicyGit
 /// The index keeps the stamp of the refs it holds exactly (`recordRefStamp`); a command whose stamp is equal skips
 /// the listing. A stamp is only stored when it is sound, as git treats a "racily clean" index entry
 /// (Documentation/technical/racy-git.txt): `packed-refs` rewritten twice within one tick of the file system's clock
-/// can keep its size, inode and times, so a stamp of a `packed-refs` changed in the last two seconds is never
-/// trusted, and one is stored only when it is the same before the listing and after the index took it in.
+/// can keep its size, inode and times, so a stamp taken within two seconds of a change to `packed-refs` is never
+/// stored, and one is stored only when it is the same before the listing and after the index took it in, and the
+/// listing found the loose refs at the stamp's values.
 struct RecordRefStamp: Equatable {
   /// `packed-refs`' identity, or "-" when there is none.
   var packed: String
-  /// When `packed-refs` last changed: a stamp of a younger file is not stored.
+  /// When `packed-refs` last changed, and when the stamp was taken: a stamp taken of a younger file is not stored.
   var packedChanged: TimeInterval
+  var taken: TimeInterval
   var loose: [String: ObjectID]
+
+  /// The same refs on disk (when each stamp was taken does not matter).
+  static func == (a: RecordRefStamp, b: RecordRefStamp) -> Bool { a.packed == b.packed && a.loose == b.loose }
 
   /// The text kept in the index: one line for `packed-refs`, one per loose ref in name order.
   var text: String {
     (["packed-refs " + packed] + loose.keys.sorted().map { "\($0) \(loose[$0]!.hex)" }).joined(separator: "\n")
   }
 
-  /// Whether a command may store it: `packed-refs` has not changed within a tick of the clock (two seconds, the
-  /// coarsest timestamps a git directory meets, on FAT and some network shares).
-  func isSound(now: Date = Date()) -> Bool { now.timeIntervalSince1970 - packedChanged >= 2 }
+  /// Whether a command may store it: `packed-refs` had not changed within a tick of the clock when the stamp was
+  /// taken (two seconds, the coarsest timestamps a git directory meets, on FAT and some network shares).
+  var isSound: Bool { taken - packedChanged >= 2 }
 
   /// The stamp of `repository`'s record refs now; nil when they cannot be read plainly (a loose ref that libgit2
   /// cannot resolve, a directory that cannot be read), and the caller lists them as before.
   static func current(gitDirectory: String, repository: Repository) -> RecordRefStamp? {
+    let taken = Date().timeIntervalSince1970
     var info = stat()
     let packed: String
     var changed: TimeInterval = 0
     if stat(gitDirectory + "/packed-refs", &info) == 0 {
-      let modified = info.st_mtim, statusChanged = info.st_ctim
+      #if canImport(Darwin)
+        let modified = info.st_mtimespec, statusChanged = info.st_ctimespec
+      #else
+        let modified = info.st_mtim, statusChanged = info.st_ctim
+      #endif
       packed = "\(info.st_dev) \(info.st_ino) \(info.st_size) \(modified.tv_sec).\(modified.tv_nsec) "
         + "\(statusChanged.tv_sec).\(statusChanged.tv_nsec)"
       changed = max(
@@ -56,7 +66,7 @@ struct RecordRefStamp: Equatable {
       guard let target = try? repository.referenceTarget("refs/policyflow/" + name) else { return nil }
       loose["refs/policyflow/" + name] = target
     }
-    return RecordRefStamp(packed: packed, packedChanged: changed, loose: loose)
+    return RecordRefStamp(packed: packed, packedChanged: changed, taken: taken, loose: loose)
   }
 }
 
