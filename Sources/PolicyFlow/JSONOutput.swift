@@ -30,7 +30,7 @@ public enum JSONOutput {
   private static func write(_ value: Value, indent: Int, into out: inout [UInt8]) {
     switch value {
     case .string(let text): writeString(text, into: &out)
-    case .int(let number): writeInt(number, into: &out)
+    case .int(let number): out.append(contentsOf: String(number).utf8)
     case .null: out.append(contentsOf: "null".utf8)
     case .array(let elements):
       out.append(UInt8(ascii: "["))
@@ -63,24 +63,6 @@ public enum JSONOutput {
       if members.isEmpty { out.append(UInt8(ascii: "\n")) }
       pad(indent, into: &out)
       out.append(UInt8(ascii: "}"))
-    }
-  }
-
-  /// Decimal digits without making a String (one allocation per number, ≈ 7,500 numbers at 1,000 sections).
-  private static func writeInt(_ number: Int, into out: inout [UInt8]) {
-    if number < 0 { out.append(UInt8(ascii: "-")) }
-    var magnitude = number.magnitude
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                 UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-      (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    var count = 0
-    withUnsafeMutableBytes(of: &digits) { buffer in
-      repeat {
-        buffer[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-        magnitude /= 10
-        count += 1
-      } while magnitude > 0
-      out.append(contentsOf: buffer[(20 - count)...])
     }
   }
 
