@@ -38,7 +38,9 @@ let package = Package(
     .target(name: "Clibgit2Startup", dependencies: ["Clibgit2"], linkerSettings: [.linkedLibrary("dl")]),
     .target(name: "PolicyGit", dependencies: ["Clibgit2", "Clibgit2Startup", "COpenSSL"]),
     .target(name: "PolicySigning", dependencies: ["COpenSSL"]),
-    .target(name: "PolicyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+    // sqlite3_db_config, variadic, for the one option Swift cannot set through GRDB (see its header).
+    .target(name: "CSQLiteOptions", linkerSettings: [.linkedLibrary("sqlite3")]),
+    .target(name: "PolicyStore", dependencies: ["CSQLiteOptions", .product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "PolicyYAML", dependencies: ["Yams"]),
     .target(name: "PolicyWorkflow", dependencies: ["PolicyYAML", "Yams"]),
     .target(name: "PolicyManifest", dependencies: ["PolicyWorkflow", "PolicyYAML", "Yams"]),

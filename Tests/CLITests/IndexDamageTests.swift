@@ -17,6 +17,8 @@ struct IndexDamageTests {
   /// Overwrites `length` bytes at `offset` of the index with 0xA5.
   static func damage(_ w: TemplateWorkspace, at offset: UInt64, length: Int) throws {
     let file = w.root.appendingPathComponent(database)
+    // A write leaves its log for the next command; checkpoint it so that the damage lands in the database file.
+    _ = try CLI.sqlite(w.root, "PRAGMA wal_checkpoint(TRUNCATE)")
     let wal = (try? FileManager.default.attributesOfItem(atPath: file.path + "-wal")[.size] as? Int) ?? 0
     #expect(wal == 0, "the index is checkpointed: the damage lands in the database file itself")
     let handle = try FileHandle(forWritingTo: file)

@@ -20,9 +20,10 @@ struct StartupTests {
   }
 }
 
-/// Reading commands leave the database byte for byte as it was, with no write-ahead log left behind. GRDB's
-/// pool wrote a table into the database whenever it found no -wal file, and SQLite deletes that file on close,
-/// so every command used to be a write transaction with its fsyncs; the store uses one plain connection now.
+/// Reading commands leave the database and its write-ahead log byte for byte as they were. GRDB's pool wrote a
+/// table into the database whenever it found no -wal file, and SQLite deleted that file on close, so every command
+/// used to be a write transaction with its fsyncs; the store uses one plain connection now, and a write leaves its
+/// log for the next command instead of checkpointing it at close (StoreTests covers the size limit).
 @Suite("reads do not write")
 struct ReadsDoNotWriteTests {
   static func bytes(_ w: TemplateWorkspace) throws -> [String: Data] {
@@ -41,7 +42,8 @@ struct ReadsDoNotWriteTests {
     #expect(try w.pf(["submit", "forord", w.scratch.file("forord.md", text).path, "-m", "Forord"], as: "anne-bif").status == 0)
     #expect(try w.pf(["comment", "forord", "--line", "1", "-m", "Godt"], as: "soren-biu").status == 0)
     let before = try Self.bytes(w)
-    #expect(before["policy.sqlite-wal"] == Data("absent".utf8), "the last connection checkpoints and removes the log")
+    #expect(before["policy.sqlite-wal"].map { $0 != Data("absent".utf8) && !$0.isEmpty } == true,
+      "a small write leaves its log for the next command instead of checkpointing it at close")
     for command in [
       ["status"], ["status", "--json"], ["show", "forord"], ["log", "forord"], ["comments", "forord"], ["audit"],
       ["req", "coverage"], ["verify"], ["diff", "forord", "--from", "0", "--to", "1"],

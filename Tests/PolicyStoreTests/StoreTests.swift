@@ -236,4 +236,37 @@ struct StoreTests {
     let store = try openStore()
     #expect(try store.sqliteIntegrityFindings().isEmpty)
   }
+
+  /// A write leaves SQLite's write-ahead log for the next command (no checkpoint and its fsyncs at every close); a
+  /// log over `Store.logKeptOnClose` is checkpointed into the database and removed when the store closes.
+  @Test("a small log is left at close and read by the next opener; a log over the limit is checkpointed and removed")
+  func logLeftUntilItPassesTheLimit() throws {
+    let database = directory.appendingPathComponent("policy.sqlite")
+    let log = database.path + "-wal"
+    func section(_ id: String) -> SectionRecord {
+      SectionRecord(id: id, position: 0, state: "draft", latestRevision: 0, updatedAt: Date())
+    }
+    var store = try openStore()
+    try store.write { try $0.insertSection(section("small")) }
+    try store.close()
+    #expect(FileManager.default.fileExists(atPath: log), "the log was checkpointed at close")
+    #expect(Store.logSize(of: database) > 0 && Store.logSize(of: database) <= Store.logKeptOnClose)
+    // Another reader (the sqlite3 program) and the next opener both find the row through the log.
+    #expect(try sqlite("SELECT id FROM section") == "small")
+    store = try openStore()
+    #expect(try store.read { try SectionRecord.fetchAll($0.db, sql: "SELECT * FROM section") }.map(\.id) == ["small"])
+
+    var written = 1
+    while Store.logSize(of: database) <= Store.logKeptOnClose {
+      try store.write { transaction in
+        for _ in 0..<500 {
+          try transaction.insertSection(section("section-\(written)-" + String(repeating: "x", count: 200)))
+          written += 1
+        }
+      }
+    }
+    try store.close()
+    #expect(!FileManager.default.fileExists(atPath: log), "a log over the limit was left at close")
+    #expect(try sqlite("SELECT count(*) FROM section") == "\(written)")
+  }
 }
