@@ -350,21 +350,43 @@ public final class StoreTransaction: StoreReader {
     super.init(db: db)
   }
 
-  public func insertSection(_ section: SectionRecord) throws { try section.insert(db) }
-  public func updateSection(_ section: SectionRecord) throws { try section.update(db) }
+  public func insertSection(_ section: SectionRecord) throws { try insert(section) }
+  public func updateSection(_ section: SectionRecord) throws { try update(section) }
 
   @discardableResult
   public func insertRevision(_ revision: RevisionRecord) throws -> RevisionRecord {
     var revision = revision
-    try revision.insert(db)
+    revision.id = try insert(revision)
     return revision
   }
 
   @discardableResult
   public func insertSignoff(_ signoff: SignoffRecord) throws -> SignoffRecord {
     var signoff = signoff
-    try signoff.insert(db)
+    signoff.id = try insert(signoff)
     return signoff
+  }
+
+  /// Inserts `record` with its cached statement (see `PositionalWritable`); returns the row id SQLite gave it.
+  @discardableResult
+  func insert<Record: PositionalWritable>(_ record: Record) throws -> Int64 {
+    try db.cachedStatement(sql: Record.insertSQL).execute(arguments: StatementArguments(record.layoutValues))
+    return db.lastInsertedRowID
+  }
+
+  /// Updates the row with `record`'s key; a row that is not there is an error, as with GRDB's `update`.
+  func update<Record: PositionalWritable>(_ record: Record) throws {
+    guard try updateIfPresent(record) else {
+      throw StoreError.notFound("the \(Record.databaseTableName) row \(record.layoutValues[0].map { "\($0)" } ?? "without a key")")
+    }
+  }
+
+  /// Whether a row with `record`'s key was there to update.
+  private func updateIfPresent<Record: PositionalWritable>(_ record: Record) throws -> Bool {
+    var values = record.layoutValues
+    values.append(values.removeFirst())
+    try db.cachedStatement(sql: Record.updateSQL).execute(arguments: StatementArguments(values))
+    return db.changesCount == 1
   }
 
   /// One cached statement, like the other inserts a catch-up repeats per action (`appendEvent`, `insertRecord`): the
@@ -403,7 +425,7 @@ public final class StoreTransaction: StoreReader {
 
   public func upsertRequirement(_ requirement: RequirementRecord) throws {
     targeting = nil
-    try requirement.save(db)
+    if try !updateIfPresent(requirement) { try insert(requirement) }
   }
 
   /// Replaces the link (or waiver) of `requirementId` in `sectionId`: one current answer per pair;
@@ -411,20 +433,19 @@ public final class StoreTransaction: StoreReader {
   @discardableResult
   public func replaceLink(_ link: RequirementLinkRecord) throws -> RequirementLinkRecord {
     var link = link
-    if let existing = try RequirementLinkRecord
-      .filter(RequirementLinkRecord.Columns.requirementId == link.requirementId
-        && RequirementLinkRecord.Columns.sectionId == link.sectionId)
-      .fetchOne(db)
+    if let existing = try Int64.fetchOne(
+      db.cachedStatement(sql: "SELECT id FROM requirementLink WHERE requirementId = ? AND sectionId = ?"),
+      arguments: [link.requirementId, link.sectionId])
     {
-      link.id = existing.id
-      try link.update(db)
+      link.id = existing
+      try update(link)
     } else {
-      try link.insert(db)
+      link.id = try insert(link)
     }
     return link
   }
 
-  public func updateLink(_ link: RequirementLinkRecord) throws { try link.update(db) }
+  public func updateLink(_ link: RequirementLinkRecord) throws { try update(link) }
 
   /// Appends to the hash chain: the new event carries the previous event's hash.
   @discardableResult

@@ -48,6 +48,64 @@ struct StoreTests {
     }
   }
 
+  @Test("records written by position name their layout's columns, in order")
+  func positionalWrites() throws {
+    func names<Record: PositionalWritable>(_ record: Record.Type) -> Bool {
+      Record.columnNames == Record.Layout.allCases.map { "\($0)" }
+    }
+    #expect(names(SectionRecord.self) && names(RevisionRecord.self) && names(SignoffRecord.self))
+    #expect(names(RequirementRecord.self) && names(RequirementLinkRecord.self))
+    // Written by position and read back by position: the same record, for each table the write path fills.
+    let store = try openStore()
+    let time = Date(timeIntervalSince1970: 1_764_000_000.5)
+    let section = SectionRecord(
+      id: "a", position: 3, state: "approved", latestRevision: 2, approvedRevision: 2, approvedCommit: "c0ffee",
+      updatedAt: time)
+    var revision = RevisionRecord(
+      sectionId: "a", number: 2, commitId: "abc", blobId: "def", contentHash: "123", authorId: "anne",
+      message: "Tekst", createdAt: time, headings: "# A")
+    var signoff = SignoffRecord(
+      sectionId: "a", revisionNumber: 2, contentHash: "123", personId: "bo", capacity: "reviewer", groupCode: "ØKF",
+      decision: .requestChanges, message: "Nej", createdAt: time)
+    let requirement = RequirementRecord(
+      id: "R-1", kind: "input", source: "borgermøde", theme: nil, text: "Mere tid", textHash: "h", targets: ["a"],
+      file: "requirements/r.yaml", position: 1)
+    var link = RequirementLinkRecord(
+      requirementId: "R-1", sectionId: "a", kind: .waived, note: "Ikke her", revisionNumber: 2, lineStart: nil,
+      lineEnd: nil, linkedTextHash: "t", requirementHash: "h", createdBy: "anne", createdAt: time)
+    try store.write { tx in
+      try tx.insertSection(SectionRecord(id: "a", position: 0, state: "draft", latestRevision: 0, updatedAt: Date()))
+      try tx.updateSection(section)
+      revision = try tx.insertRevision(revision)
+      signoff = try tx.insertSignoff(signoff)
+      try tx.upsertRequirement(requirement)
+      link = try tx.replaceLink(link)
+    }
+    #expect(revision.id != nil && signoff.id != nil && link.id != nil)
+    let read = try store.read { reader in
+      (try SectionRecord.fetchAll(reader.db, sql: "SELECT * FROM section"),
+       try RevisionRecord.fetchAll(reader.db, sql: "SELECT * FROM revision"),
+       try SignoffRecord.fetchAll(reader.db, sql: "SELECT * FROM signoff"),
+       try RequirementRecord.fetchAll(reader.db, sql: "SELECT * FROM requirement"),
+       try RequirementLinkRecord.fetchAll(reader.db, sql: "SELECT * FROM requirementLink"))
+    }
+    #expect(read.0 == [section] && read.1 == [revision] && read.2 == [signoff])
+    #expect(read.3 == [requirement] && read.4 == [link])
+    // A second answer for the same pair replaces the first; an update of a row that is not there is an error.
+    var again = link
+    again.kind = .addressed
+    again.id = nil
+    let replaced = try store.write { tx in
+      try tx.upsertRequirement(requirement)
+      return try tx.replaceLink(again)
+    }
+    #expect(replaced.id == link.id)
+    #expect(try sqlite("SELECT count(*), kind FROM requirementLink") == "1|addressed")
+    #expect(throws: StoreError.self) {
+      try store.write { tx in try tx.updateSection(SectionRecord(id: "b", position: 0, state: "draft", latestRevision: 0, updatedAt: time)) }
+    }
+  }
+
   @Test("a row with another number of columns than its record's layout is refused, not misread")
   func positionalCountChecked() throws {
     let store = try openStore()
