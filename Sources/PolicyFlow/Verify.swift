@@ -28,6 +28,7 @@ extension Workspace {
   /// taken, and git's objects and branches against the record. Read-only, under the workspace lock so that a
   /// write in progress is not mistaken for damage.
   public func verify() throws -> VerifyReport {
+    Repository.verifyObjectHashesOnRead()
     let lock = try WorkspaceLock(path: location.lockURL)
     defer { withExtendedLifetime(lock) {} }
     // The catch-up (which sets a damaged index aside, noted below) happens under the lock too.

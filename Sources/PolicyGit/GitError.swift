@@ -116,9 +116,12 @@ private let libgit2Runtime: Void = {
   // Without the default CA bundle: policyflow opens no network connection (see libgit2_startup.h).
   pf_git_init_without_default_certificates()
   // Strict creation makes libgit2 check that trees, parents and tree entries exist with the right type before it
-  // writes an object that references them; both default to on, but we depend on them, so say so explicitly.
+  // writes an object that references them; it defaults to on, but we depend on it, so say so explicitly.
   pf_git_enable_strict_object_creation(1)
-  pf_git_enable_strict_hash_verification(1)
+  // Hashing every object again on every read is what git itself does only in `fsck`: a damaged object file already
+  // fails zlib's checksum, and a fetch's indexer hashes every object it receives. It was 6 % of a `sync` that brings
+  // 100 actions (632 reads, 20.7 M instructions of SHA-1DC). `verify` turns it on (`verifyObjectHashesOnRead`).
+  pf_git_enable_strict_hash_verification(0)
   // libgit2 keeps parsed commits and trees in a process-wide cache of up to 256 MiB (counted by object size; the
   // real footprint is several times that). A command that walks the whole history (verify reads every revision's
   // commit and trees) filled it, so memory grew with history length: verify's peak RSS was 176 MiB at 51,000
@@ -130,4 +133,14 @@ private let libgit2Runtime: Void = {
 /// Called at every entry point that can be the first libgit2 use in the process.
 func ensureLibgit2() {
   _ = libgit2Runtime
+}
+
+extension Repository {
+  /// From now on, every object read in this process is hashed again and refused when its content does not match its
+  /// id (libgit2's strict hash verification), as `git fsck` does: for `verify`, which reads the whole record to check
+  /// it. Only ever turned on, never off again (the option is process-wide; another thread may be reading).
+  public static func verifyObjectHashesOnRead() {
+    ensureLibgit2()
+    pf_git_enable_strict_hash_verification(1)
+  }
 }

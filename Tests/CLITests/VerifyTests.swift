@@ -87,6 +87,24 @@ struct VerifyTests {
     #expect(findings.allSatisfy { $0.subject.hasPrefix("kultur-og-fritid") }, "\(findings)")
   }
 
+  /// Other commands read objects as git does, without hashing them again; `verify` hashes every object it reads.
+  @Test("a revision blob whose file holds another object's content is a finding, though other commands read it")
+  func swappedBlob() throws {
+    let w = try Self.activeWorkspace()
+    let blob = try CLI.sqlite(w.root, "SELECT blobId FROM revision WHERE sectionId='kultur-og-fritid' AND number=1")
+    let other = try CLI.sqlite(w.root, "SELECT blobId FROM revision WHERE sectionId='forord' ORDER BY number DESC LIMIT 1")
+    func path(_ id: String) -> URL { w.root.appendingPathComponent(".git/objects/\(id.prefix(2))/\(id.dropFirst(2))") }
+    #expect(blob != other && FileManager.default.fileExists(atPath: path(other).path), "\(other) is not a loose object")
+    try FileManager.default.removeItem(at: path(blob))
+    try FileManager.default.copyItem(at: path(other), to: path(blob))
+    let findings = try Self.findings(w)
+    #expect(findings.contains {
+      $0.check == "git-object" && $0.subject == "kultur-og-fritid revision 1" && $0.message.contains(blob)
+    }, "\(findings)")
+    // git's own check agrees.
+    #expect(try CLI.git(["fsck", "--no-dangling"], in: w.root).status != 0)
+  }
+
   /// Every row of the index, table by table in a fixed order, read with sqlite3: what a rebuild from git must
   /// reproduce exactly.
   static func indexDump(_ w: TemplateWorkspace) throws -> String {
