@@ -51,6 +51,9 @@ public final class Store: @unchecked Sendable {
         throw StoreError.integrity("SQLite could not switch the journal to WAL mode on this file system (it reports `\(mode ?? "nothing")`)")
       }
       try db.execute(sql: "PRAGMA synchronous = NORMAL")
+      // Statement journals and sorts in memory: SQLite otherwise made, wrote and deleted a file in /var/tmp for a
+      // submit's multi-row updates inside its savepoints (seen with strace).
+      try db.execute(sql: "PRAGMA temp_store = MEMORY")
       // The log is left for the next command when this connection closes; `close()` says when not (see there).
       try Store.checkpointOnClose(db, false)
     }

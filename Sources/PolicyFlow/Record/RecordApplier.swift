@@ -246,7 +246,7 @@ extension Workspace {
     // The revision commit continues the section's branch: its parent is (or descends from) an earlier revision —
     // the latest, or on a copy that was apart the one its author had; after `sync` joined the branch, the join.
     let parents = try repository.commit(ObjectID(hex: revision.commitId)!).parents
-    let earlier = try tx.revisions(of: section.id).reversed().compactMap { ObjectID(hex: $0.commitId) }
+    let earlier = try tx.revisionCommits(of: section.id).lazy.compactMap { ObjectID(hex: $0) }
     guard parents.count == 1,
       try earlier.contains(where: { try repository.isAncestor($0, of: parents[0]) })
     else {
