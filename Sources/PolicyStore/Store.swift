@@ -334,10 +334,11 @@ public final class Store: @unchecked Sendable {
   /// Up to this size the write-ahead log is left in place when a command ends, and the next command's first
   /// read replays it into its shared memory (SQLite's recovery: it reads and checksums every frame); above it,
   /// the last connection's close checkpoints the log into the database and deletes it, as SQLite does by default.
-  /// Checkpointing at every close cost four `fdatasync` (≈ 3.7 ms) per write command; a comment adds about 40 KB
-  /// to the log, so with 1 MiB the checkpoint and its syncs come once in about 25 writes, and the recovery of a
-  /// log of 0.9 MB cost the next command 1.0 M instructions (≈ 0.3 ms; docs/performance.md). Only an index: a crash
-  /// or a power loss can lose the last transactions of the log, which the next command catches up from git.
+  /// Checkpointing at every close cost four `fdatasync` (≈ 3.7 ms) per write command; a comment at 1,000 sections
+  /// adds about 78 KB to the log, so with 1 MiB the checkpoint and its syncs come once in about 13 writes, and the
+  /// recovery of a log of 0.9 MB cost the next command 1.0 M instructions (≈ 0.3 ms; docs/performance.md). Only an
+  /// index: a crash or a power loss can lose the last transactions of the log, which the next command catches up
+  /// from git.
   static let logKeptOnClose = 1 << 20
 
   /// The size of the database's `-wal` file (0 when there is none).
