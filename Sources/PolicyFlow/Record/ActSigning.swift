@@ -109,8 +109,7 @@ extension Workspace {
   /// The same check, also returning the key that made a good signature (nil for an unsigned commit or one that does
   /// not verify), which the rule for revoked keys (`revokedKeyProblem`) looks at.
   func signatureCheck(of commit: ObjectID, by member: Member) throws -> (problem: String?, key: SSHPublicKey?) {
-    let check = try checkedSignatures.removeValue(forKey: commit)
-      ?? Workspace.checkSignature(try repository.commitSignature(commit))
+    let check = try signaturesAhead?.take(commit) ?? Workspace.checkSignature(try repository.commitSignature(commit))
     switch check {
     case .unsigned:
       return definition.manifest.signing == .required
@@ -139,30 +138,17 @@ extension Workspace {
     }
   }
 
-  /// Verifies the signatures of `commits` on all cores before a catch-up applies them one by one, leaving the
-  /// outcomes for `signatureProblem`.
+  /// Starts verifying the signatures of `commits` on other threads, in order, while the catch-up applies the actions
+  /// one by one on this one; `signatureCheck` takes each outcome, waiting only if it is not there yet.
   ///
-  /// Why: an Ed25519 verification costs ≈ 1.5 M instructions (OpenSSL 3, ≈ 0.19 ms), a third of a `sync` that
-  /// brings 100 actions (callgrind, 2026-12-01). The commits are read here, on one thread (a libgit2 repository
-  /// handle is not shared between threads); only the verifications, pure computations, run in parallel.
+  /// Why: an Ed25519 verification costs ≈ 1.5 M instructions (OpenSSL 3, ≈ 0.19 ms), 150 M of the 346 M of a `sync`
+  /// that brings 100 actions (callgrind, 2026-12-02). Verified on all cores before the actions were applied, they
+  /// still came before the replay's 90 M; now the two overlap. The commits are read here, on this thread (a libgit2
+  /// repository handle is not shared between threads); only the verifications, pure computations, run elsewhere.
   func checkSignaturesAhead(_ commits: [ObjectID]) {
+    signaturesAhead = nil
     guard commits.count >= 16, ProcessInfo.processInfo.activeProcessorCount > 1 else { return }
-    let signed = commits.map { try? repository.commitSignature($0) }
-    final class Outcomes: @unchecked Sendable {
-      var checks: [SignatureCheck?]
-      init(count: Int) { checks = Array(repeating: nil, count: count) }
-    }
-    let outcomes = Outcomes(count: commits.count)
-    outcomes.checks.withUnsafeMutableBufferPointer { buffer in
-      let slots = buffer
-      DispatchQueue.concurrentPerform(iterations: commits.count) { index in
-        guard let found = signed[index] else { return }  // unreadable: checked again, and reported, in order
-        slots[index] = Workspace.checkSignature(found)
-      }
-    }
-    for (index, commit) in commits.enumerated() {
-      if let check = outcomes.checks[index] { checkedSignatures[commit] = check }
-    }
+    signaturesAhead = SignaturesAhead(commits: commits, signed: commits.map { try? repository.commitSignature($0) })
   }
 
   /// A member's listed key, parsed once per process (parsing one costs ≈ 90 k instructions, and a catch-up compares
@@ -172,6 +158,60 @@ extension Workspace {
     let key = try? SSHPublicKey(line: line)
     parsedKeys[line] = .some(key)
     return key
+  }
+}
+
+/// The outcomes of signature checks running on other threads (`Workspace.checkSignaturesAhead`), in the commits'
+/// order, each taken once. A commit whose signature could not be read has no outcome here: its checker reads it
+/// again and reports what is wrong.
+final class SignaturesAhead: @unchecked Sendable {
+  private let condition = NSCondition()
+  private let positions: [ObjectID: Int]
+  private var outcomes: [SignatureCheck?]
+  private var finished: [Bool]
+  private var taken: Set<Int> = []
+  private var running = true
+
+  init(commits: [ObjectID], signed: [(signature: String, signedData: Data)?]) {
+    var positions: [ObjectID: Int] = [:]
+    for (index, commit) in commits.enumerated() where positions[commit] == nil { positions[commit] = index }
+    self.positions = positions
+    outcomes = Array(repeating: nil, count: commits.count)
+    finished = Array(repeating: false, count: commits.count)
+    // concurrentPerform hands the iterations out in order to as many threads as there are cores; from a global
+    // queue, so that this thread goes on applying actions meanwhile.
+    DispatchQueue.global(qos: .userInitiated).async {
+      DispatchQueue.concurrentPerform(iterations: commits.count) { index in
+        let outcome = signed[index].map(Workspace.checkSignature)
+        self.condition.lock()
+        self.outcomes[index] = outcome
+        self.finished[index] = true
+        self.condition.broadcast()
+        self.condition.unlock()
+      }
+      self.condition.lock()
+      self.running = false
+      self.condition.broadcast()
+      self.condition.unlock()
+    }
+  }
+
+  /// `commit`'s outcome, once it is there; nil when it is not among these commits, was taken already, or its
+  /// signature could not be read.
+  func take(_ commit: ObjectID) -> SignatureCheck? {
+    guard let index = positions[commit] else { return nil }
+    condition.lock()
+    defer { condition.unlock() }
+    while !finished[index] { condition.wait() }
+    guard taken.insert(index).inserted else { return nil }
+    return outcomes[index]
+  }
+
+  /// Returns when every verification has ended (a catch-up that stops early leaves no thread working for it).
+  func waitForAll() {
+    condition.lock()
+    while running { condition.wait() }
+    condition.unlock()
   }
 }
 

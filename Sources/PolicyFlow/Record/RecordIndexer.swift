@@ -207,7 +207,10 @@ extension Workspace {
       [entry.commit!]
         + (entry.kind == .create ? [] : [entry.objectID(.revisionCommit), entry.objectID(.approvalCommit)].compactMap { $0 })
     })
-    defer { checkedSignatures.removeAll() }
+    defer {
+      signaturesAhead?.waitForAll()
+      signaturesAhead = nil
+    }
     for entry in fresh {
       var refusal: String?
       var atSync = false
