@@ -164,8 +164,9 @@ public final class Workspace {
   var signaturesAhead: SignaturesAhead?
   /// Members' listed keys, parsed (`parsedKey`).
   var parsedKeys: [String: SSHPublicKey?] = [:]
-  /// Each member's keys in the definition in force on main, parsed once (for the rule on revoked keys), and that commit.
-  var keysInForce: (commit: ObjectID, keys: [String: Set<SSHPublicKey>])?
+  /// Members' keys in the definition in force on main, each member's parsed when first needed (for the rule on revoked
+  /// keys; nil for a member that definition lacks), and that commit.
+  var keysInForce: (commit: ObjectID, keys: [String: Set<SSHPublicKey>?])?
   /// Injected so tests and reproducible demos can fix time.
   let clock: () -> Date
   /// Where signing keys are looked up (`POLICYFLOW_SIGNING_KEY`, `POLICYFLOW_KEYS_DIR`, `SSH_AUTH_SOCK`);
