@@ -378,7 +378,7 @@ public final class StoreTransaction: StoreReader {
   /// Inserts `record` with its cached statement (see `PositionalWritable`); returns the row id SQLite gave it.
   @discardableResult
   func insert<Record: PositionalWritable>(_ record: Record) throws -> Int64 {
-    try db.cachedStatement(sql: Record.insertSQL).execute(arguments: StatementArguments(record.layoutValues))
+    try db.cachedStatement(sql: Record.statements.insert).execute(arguments: StatementArguments(record.layoutValues))
     return db.lastInsertedRowID
   }
 
@@ -393,7 +393,7 @@ public final class StoreTransaction: StoreReader {
   private func updateIfPresent<Record: PositionalWritable>(_ record: Record) throws -> Bool {
     var values = record.layoutValues
     values.append(values.removeFirst())
-    try db.cachedStatement(sql: Record.updateSQL).execute(arguments: StatementArguments(values))
+    try db.cachedStatement(sql: Record.statements.update).execute(arguments: StatementArguments(values))
     return db.changesCount == 1
   }
 

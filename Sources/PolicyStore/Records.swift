@@ -54,23 +54,28 @@ extension PositionalRecord {
 /// row: 2.4 M instructions of an `approve` and 6 M of a `submit` at 1,000 sections (callgrind, 2026-12-02), where a
 /// cached statement costs a bind and a step.
 protocol PositionalWritable: PositionalRecord {
-  /// The `Layout` cases' names, written out: describing an enum case goes through the runtime's reflection, 1.3 M
-  /// instructions for a table's names the first time in a process (`StoreTests` checks that they are the same).
-  static var columnNames: [String] { get }
+  /// The table's columns in `Layout` order and the two statements, made once per process.
+  static var statements: PositionalStatements { get }
   /// The row's values in `Layout` order; times as `IndexTime` milliseconds, enums as their raw values.
   var layoutValues: [(any DatabaseValueConvertible)?] { get }
 }
 
-extension PositionalWritable {
-  static var insertSQL: String {
-    "INSERT INTO \(databaseTableName) (\(columnNames.joined(separator: ", "))) VALUES ("
-      + Array(repeating: "?", count: columnNames.count).joined(separator: ", ") + ")"
-  }
+/// A table's INSERT of every column and UPDATE of every column but the key (the first), bound in `Layout` order — the
+/// update with the key last (`layoutValues` rotated by one). Built once per type: building the SQL text at every
+/// write cost 12–18 k instructions a call, in a rebuild once per indexed revision, section update and sign-off.
+struct PositionalStatements {
+  /// The `Layout` cases' names, written out: describing an enum case goes through the runtime's reflection, 1.3 M
+  /// instructions for a table's names the first time in a process (`StoreTests` checks that they are the same).
+  let columnNames: [String]
+  let insert: String
+  let update: String
 
-  /// Every column but the key, then the key (`layoutValues` rotated by one).
-  static var updateSQL: String {
-    "UPDATE \(databaseTableName) SET \(columnNames.dropFirst().map { "\($0) = ?" }.joined(separator: ", ")) "
-      + "WHERE \(columnNames[0]) = ?"
+  init(table: String, columns: [String]) {
+    columnNames = columns
+    insert = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ("
+      + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+    update = "UPDATE \(table) SET \(columns.dropFirst().map { "\($0) = ?" }.joined(separator: ", ")) "
+      + "WHERE \(columns[0]) = ?"
   }
 }
 
@@ -99,7 +104,9 @@ extension Row {
 public struct SectionRecord: Codable, FetchableRecord, PersistableRecord, IndexRecord, Sendable, Equatable, PositionalWritable {
   public static let databaseTableName = "section"
   enum Layout: Int, CaseIterable { case id, position, state, latestRevision, approvedRevision, approvedCommit, updatedAt }
-  static let columnNames = ["id", "position", "state", "latestRevision", "approvedRevision", "approvedCommit", "updatedAt"]
+  static let statements = PositionalStatements(
+    table: databaseTableName,
+    columns: ["id", "position", "state", "latestRevision", "approvedRevision", "approvedCommit", "updatedAt"])
   var layoutValues: [(any DatabaseValueConvertible)?] {
     [id, position, state, latestRevision, approvedRevision, approvedCommit, IndexTime.value(updatedAt)]
   }
@@ -150,9 +157,11 @@ public struct SectionRecord: Codable, FetchableRecord, PersistableRecord, IndexR
 public struct RevisionRecord: Codable, FetchableRecord, MutablePersistableRecord, IndexRecord, Sendable, Equatable, PositionalWritable {
   public static let databaseTableName = "revision"
   enum Layout: Int, CaseIterable { case id, sectionId, number, commitId, blobId, contentHash, authorId, message, createdAt, headings }
-  static let columnNames = [
-    "id", "sectionId", "number", "commitId", "blobId", "contentHash", "authorId", "message", "createdAt", "headings",
-  ]
+  static let statements = PositionalStatements(
+    table: databaseTableName,
+    columns: [
+      "id", "sectionId", "number", "commitId", "blobId", "contentHash", "authorId", "message", "createdAt", "headings",
+    ])
   var layoutValues: [(any DatabaseValueConvertible)?] {
     [id, sectionId, number, commitId, blobId, contentHash, authorId, message, IndexTime.value(createdAt), headings]
   }
@@ -215,10 +224,12 @@ public struct RevisionRecord: Codable, FetchableRecord, MutablePersistableRecord
 public struct SignoffRecord: Codable, FetchableRecord, MutablePersistableRecord, IndexRecord, Sendable, Equatable, PositionalWritable {
   public static let databaseTableName = "signoff"
   enum Layout: Int, CaseIterable { case id, sectionId, revisionNumber, contentHash, personId, capacity, groupCode, decision, message, createdAt }
-  static let columnNames = [
-    "id", "sectionId", "revisionNumber", "contentHash", "personId", "capacity", "groupCode", "decision", "message",
-    "createdAt",
-  ]
+  static let statements = PositionalStatements(
+    table: databaseTableName,
+    columns: [
+      "id", "sectionId", "revisionNumber", "contentHash", "personId", "capacity", "groupCode", "decision", "message",
+      "createdAt",
+    ])
   var layoutValues: [(any DatabaseValueConvertible)?] {
     [id, sectionId, revisionNumber, contentHash, personId, capacity, groupCode, decision.rawValue, message,
      IndexTime.value(createdAt)]
@@ -360,7 +371,9 @@ public struct CommentRecord: Codable, FetchableRecord, MutablePersistableRecord,
 public struct RequirementRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable, PositionalWritable {
   public static let databaseTableName = "requirement"
   enum Layout: Int, CaseIterable { case id, kind, source, theme, text, textHash, targets, file, position }
-  static let columnNames = ["id", "kind", "source", "theme", "text", "textHash", "targets", "file", "position"]
+  static let statements = PositionalStatements(
+    table: databaseTableName,
+    columns: ["id", "kind", "source", "theme", "text", "textHash", "targets", "file", "position"])
   var layoutValues: [(any DatabaseValueConvertible)?] { [id, kind, source, theme, text, textHash, targets, file, position] }
   public var id: String
   public var kind: String
@@ -438,10 +451,12 @@ public struct RequirementRecord: Codable, FetchableRecord, PersistableRecord, Se
 public struct RequirementLinkRecord: Codable, FetchableRecord, MutablePersistableRecord, IndexRecord, Sendable, Equatable, PositionalWritable {
   public static let databaseTableName = "requirementLink"
   enum Layout: Int, CaseIterable { case id, requirementId, sectionId, kind, note, revisionNumber, lineStart, lineEnd, linkedTextHash, requirementHash, createdBy, createdAt }
-  static let columnNames = [
-    "id", "requirementId", "sectionId", "kind", "note", "revisionNumber", "lineStart", "lineEnd", "linkedTextHash",
-    "requirementHash", "createdBy", "createdAt",
-  ]
+  static let statements = PositionalStatements(
+    table: databaseTableName,
+    columns: [
+      "id", "requirementId", "sectionId", "kind", "note", "revisionNumber", "lineStart", "lineEnd", "linkedTextHash",
+      "requirementHash", "createdBy", "createdAt",
+    ])
   var layoutValues: [(any DatabaseValueConvertible)?] {
     [id, requirementId, sectionId, kind.rawValue, note, revisionNumber, lineStart, lineEnd, linkedTextHash,
      requirementHash, createdBy, IndexTime.value(createdAt)]

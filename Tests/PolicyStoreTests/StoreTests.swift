@@ -51,7 +51,7 @@ struct StoreTests {
   @Test("records written by position name their layout's columns, in order")
   func positionalWrites() throws {
     func names<Record: PositionalWritable>(_ record: Record.Type) -> Bool {
-      Record.columnNames == Record.Layout.allCases.map { "\($0)" }
+      Record.statements.columnNames == Record.Layout.allCases.map { "\($0)" }
     }
     #expect(names(SectionRecord.self) && names(RevisionRecord.self) && names(SignoffRecord.self))
     #expect(names(RequirementRecord.self) && names(RequirementLinkRecord.self))
