@@ -1,7 +1,5 @@
-#define _GNU_SOURCE
 #include "libgit2_startup.h"
 
-#include <dlfcn.h>
 #include <git2.h>
 
 /* Set only around git_libgit2_init, which PolicyGit calls once, under swift_once, before any other libgit2
@@ -22,18 +20,16 @@ int pf_git_load_certificates(const char *file) {
   return git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, (const char *)0);
 }
 
-/* The chain is an mbedtls_x509_crt *; only passed on, so it needs no mbedTLS header. */
-int mbedtls_x509_crt_parse_file(void *chain, const char *path) {
+/* mbedTLS's own function, which the linker's --wrap makes this file's __real_ name reach; the chain is an
+ * mbedtls_x509_crt *, only passed on, so no mbedTLS header is needed. */
+int __real_mbedtls_x509_crt_parse_file(void *chain, const char *path);
+
+/* What libgit2's call to mbedtls_x509_crt_parse_file reaches (the binaries link with
+ * --wrap=mbedtls_x509_crt_parse_file; see Package.swift). */
+int __wrap_mbedtls_x509_crt_parse_file(void *chain, const char *path) {
   if (loading_defaults_at_init) {
     skipped_loads += 1;
     return 0;
   }
-  typedef int (*parse_file_function)(void *, const char *);
-  static parse_file_function next = 0;
-  parse_file_function found = __atomic_load_n(&next, __ATOMIC_ACQUIRE);
-  if (found == 0) {
-    found = (parse_file_function)dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
-    __atomic_store_n(&next, found, __ATOMIC_RELEASE);
-  }
-  return found ? found(chain, path) : -1;
+  return __real_mbedtls_x509_crt_parse_file(chain, path);
 }

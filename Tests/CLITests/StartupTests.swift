@@ -1,22 +1,42 @@
 import Foundation
 import Testing
 
-/// The built binary binds libgit2's CA-bundle loader to policyflow's own start-up shim (Clibgit2Startup), so a
-/// command does not parse the system's certificates. Asked of the dynamic linker itself (glibc's LD_DEBUG), not
-/// of our code: if the export flag is dropped from Package.swift, libgit2 binds to mbedTLS and this fails.
+/// The built binary carries libgit2, libssh2, mbedTLS, libcrypto and cmark-gfm inside (Package.swift links their
+/// archives), and libgit2's start-up there skips the system CA bundle (Clibgit2Startup). Asked from outside: of the
+/// dynamic linker (glibc's LD_DEBUG, which lists every shared library it loads) and of the kernel (strace, which
+/// sees every file the process opens), not of our code.
 @Suite("start-up")
 struct StartupTests {
-  @Test("libgit2's call to mbedtls_x509_crt_parse_file binds to the policyflow executable")
-  func certificateLoaderBindsToExecutable() throws {
+  @Test("status loads none of the C libraries as shared libraries")
+  func cLibrariesAreInTheBinary() throws {
     let w = try TemplateWorkspace()
-    let run = try w.pf(["status"], as: nil, environment: ["LD_DEBUG": "bindings"])
+    let run = try w.pf(["status"], as: nil, environment: ["LD_DEBUG": "libs"])
     #expect(run.status == 0, "status failed: \(run.stderr.suffix(400))")
-    let bindings = run.stderr.split(separator: "\n").filter {
-      $0.contains("libgit2") && $0.contains("`mbedtls_x509_crt_parse_file'")
+    let loaded = run.stderr.split(separator: "\n").filter { $0.contains("calling init:") }
+    #expect(loaded.contains { $0.contains("libc.so") }, "LD_DEBUG listed nothing: \(run.stderr.prefix(400))")
+    for library in ["libgit2", "libssh2", "libmbed", "libcrypto", "libcmark", "libhttp_parser", "libpcre2"] {
+      #expect(!loaded.contains { $0.contains(library) }, "\(library) was loaded as a shared library: \(loaded)")
     }
-    #expect(bindings.count == 1, "expected one binding, got: \(bindings)")
-    #expect(bindings.first.map { $0.contains("to \(CLI.binary.path)") || $0.contains("/policyflow [") } == true,
-      "bound elsewhere: \(bindings)")
+  }
+
+  @Test("a command that opens no connection does not read the system's certificate bundle")
+  func certificateBundleIsNotRead() throws {
+    let bundle = "/etc/ssl/certs/ca-certificates.crt"
+    try #require(FileManager.default.fileExists(atPath: bundle), "the test needs Debian's ca-certificates")
+    let w = try TemplateWorkspace()
+    let trace = w.scratch.url.appendingPathComponent("openat.trace")
+    let strace = Process()
+    strace.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
+    strace.arguments = ["-f", "-e", "trace=openat,open", "-o", trace.path, CLI.binary.path, "status"]
+    strace.currentDirectoryURL = w.root
+    strace.standardOutput = FileHandle.nullDevice
+    strace.standardError = FileHandle.nullDevice
+    try strace.run()
+    strace.waitUntilExit()
+    #expect(strace.terminationStatus == 0)
+    let opened = try String(contentsOf: trace, encoding: .utf8)
+    #expect(opened.contains("policy.sqlite"), "strace saw no file of the workspace: \(opened.prefix(400))")
+    #expect(!opened.contains(bundle), "status read the CA bundle")
   }
 }
 
