@@ -138,7 +138,7 @@ extension Workspace {
     }
   }
 
-  /// Starts verifying the signatures of `commits` on other threads, in order, while the catch-up applies the actions
+  /// Starts verifying the signatures of `commits` on another thread, in order, while the catch-up applies the actions
   /// one by one on this one; `signatureCheck` takes each outcome, waiting only if it is not there yet.
   ///
   /// Why: an Ed25519 verification costs ≈ 1.5 M instructions (OpenSSL 3, ≈ 0.19 ms), 150 M of the 346 M of a `sync`
@@ -161,7 +161,7 @@ extension Workspace {
   }
 }
 
-/// The outcomes of signature checks running on other threads (`Workspace.checkSignaturesAhead`), in the commits'
+/// The outcomes of signature checks running on another thread (`Workspace.checkSignaturesAhead`), in the commits'
 /// order, each taken once. A commit whose signature could not be read has no outcome here: its checker reads it
 /// again and reports what is wrong.
 final class SignaturesAhead: @unchecked Sendable {
@@ -178,10 +178,11 @@ final class SignaturesAhead: @unchecked Sendable {
     self.positions = positions
     outcomes = Array(repeating: nil, count: commits.count)
     finished = Array(repeating: false, count: commits.count)
-    // concurrentPerform hands the iterations out in order to as many threads as there are cores; from a global
-    // queue, so that this thread goes on applying actions meanwhile.
+    // One other thread, in order. The applying thread is the slower of the two (≈ 0.25 ms an action against
+    // ≈ 0.17 ms a verification), so one verifier keeps ahead of it; verifiers on every core took CPU time from the
+    // applying thread instead (three threads on two cores): a sync of 100 actions 88.2 → 83.1 ms (2026-12-02).
     DispatchQueue.global(qos: .userInitiated).async {
-      DispatchQueue.concurrentPerform(iterations: commits.count) { index in
+      for index in commits.indices {
         let outcome = signed[index].map(Workspace.checkSignature)
         self.condition.lock()
         self.outcomes[index] = outcome
