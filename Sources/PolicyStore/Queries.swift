@@ -455,12 +455,20 @@ public final class StoreTransaction: StoreReader {
 
   public func updateLink(_ link: RequirementLinkRecord) throws { try update(link) }
 
+  /// The hash of the event this transaction appended last; nil until it appends one, and again after anything that
+  /// could have removed it (a rolled-back savepoint, emptying the tables). Why: reading the last event back for every
+  /// append cost a quarter of each replayed action's event (1.5 ms of a sync that brings 100 actions).
+  private var chainTip: String?
+
   /// Appends to the hash chain: the new event carries the previous event's hash.
   @discardableResult
   public func appendEvent(_ event: EventRecord) throws -> EventRecord {
     var event = event
     event.at = Date(timeIntervalSince1970: (event.at.timeIntervalSince1970 * 1000).rounded() / 1000)
-    event.prevHash = try lastEvent()?.hash ?? ""
+    if chainTip == nil {
+      chainTip = try String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM event ORDER BY id DESC LIMIT 1")) ?? ""
+    }
+    event.prevHash = chainTip ?? ""
     event.hash = hasher(event.canonicalPayload)
     try db.cachedStatement(
       sql: """
@@ -472,6 +480,7 @@ public final class StoreTransaction: StoreReader {
       event.commitId, event.detail, event.prevHash, event.hash,
     ])
     event.id = db.lastInsertedRowID
+    chainTip = event.hash
     return event
   }
 
@@ -519,6 +528,7 @@ public final class StoreTransaction: StoreReader {
   /// Empties every table, for a rebuild from git inside one transaction.
   public func deleteEverything() throws {
     targeting = nil
+    chainTip = nil
     // Replies first: comment.parentId is ON DELETE RESTRICT, which SQLite checks row by row.
     try db.execute(sql: "DELETE FROM comment WHERE parentId IS NOT NULL")
     for table in ["event", "requirementLink", "signoff", "comment", "revision", "section", "requirement", "record",
@@ -530,15 +540,21 @@ public final class StoreTransaction: StoreReader {
   }
 
   /// Runs `body` in a savepoint: a rule that refuses a replayed action undoes just that action.
+  ///
+  /// The savepoint statements are SQLite's own, prepared once per transaction (GRDB's `inSavepoint` prepares its
+  /// `SAVEPOINT` and `RELEASE` anew each time: ≈ 27 µs of every replayed action, 2.7 ms of a sync that brings 100).
+  /// GRDB still sees them: it tracks savepoints from the statements it executes, cached or not.
   public func savepoint(_ body: () throws -> Void) throws {
+    try db.cachedStatement(sql: "SAVEPOINT action").execute()
     do {
-      try db.inSavepoint {
-        try body()
-        return .commit
-      }
+      try body()
     } catch {
       targeting = nil
+      chainTip = nil
+      try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT action").execute()
+      try db.cachedStatement(sql: "RELEASE SAVEPOINT action").execute()
       throw error
     }
+    try db.cachedStatement(sql: "RELEASE SAVEPOINT action").execute()
   }
 }
