@@ -21,6 +21,9 @@ let libgit2Linked = linkedStatically(
   ["git2", "ssh2", "mbedtls", "mbedx509", "mbedcrypto", "http_parser", "pcre2-8", "crypto"],
   ["-l:libgssapi_krb5.so.2", "-lz", "-lrt", "-ldl", "-lpthread", "--wrap=mbedtls_x509_crt_parse_file"])
 
+/// OpenSSL's libcrypto, for the targets that call it themselves.
+let libcryptoLinked = linkedStatically(["crypto"], ["-ldl", "-lpthread"])
+
 /// One package: system-library shims for libgit2, libcrypto and cmark-gfm, pure domain modules, the use-case
 /// layer that coordinates them, and a thin `policyflow` executable. Dependencies point one way:
 /// policyflow → PolicyFlow → {PolicyWorkflow, PolicyManifest, PolicyStore, PolicyGit, PolicySigning,
@@ -51,10 +54,10 @@ let package = Package(
     .target(name: "Clibgit2Startup", dependencies: ["Clibgit2"], linkerSettings: libgit2Linked),
     .target(
       name: "PolicyGit", dependencies: ["Clibgit2", "Clibgit2Startup", "COpenSSL"],
-      linkerSettings: linkedStatically(["crypto"], ["-ldl", "-lpthread"])),
+      linkerSettings: libcryptoLinked),
     .target(
       name: "PolicySigning", dependencies: ["COpenSSL"],
-      linkerSettings: linkedStatically(["crypto"], ["-ldl", "-lpthread"])),
+      linkerSettings: libcryptoLinked),
     // sqlite3_db_config, variadic, for the one option Swift cannot set through GRDB (see its header).
     .target(name: "CSQLiteOptions", linkerSettings: [.linkedLibrary("sqlite3")]),
     .target(name: "PolicyStore", dependencies: ["CSQLiteOptions", .product(name: "GRDB", package: "GRDB.swift")]),
