@@ -24,7 +24,7 @@ let libgit2Linked = linkedStatically(
 /// OpenSSL's libcrypto, for the targets that call it themselves.
 let libcryptoLinked = linkedStatically(["crypto"], ["-ldl", "-lpthread"])
 
-/// One package: system-library shims for libgit2, libcrypto and cmark-gfm, pure domain modules, the use-case
+/// One package: system-library shims for libgit2, libcrypto, libsodium and cmark-gfm, pure domain modules, the use-case
 /// layer that coordinates them, and a thin `policyflow` executable. Dependencies point one way:
 /// policyflow → PolicyFlow → {PolicyWorkflow, PolicyManifest, PolicyStore, PolicyGit, PolicySigning,
 /// PolicyAssembly}. Every target lists each module it imports; no module re-exports another (`@_exported`),
@@ -50,14 +50,16 @@ let package = Package(
 
     // OpenSSL's libcrypto: Ed25519 signatures and the hashes (SHA-256/512, HMAC-SHA1 of hashed known_hosts names).
     .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
+    // libsodium: verifying Ed25519 signatures, the one cryptographic operation a catch-up repeats for every action.
+    .systemLibrary(name: "CSodium", providers: [.apt(["libsodium-dev"])]),
 
     .target(name: "Clibgit2Startup", dependencies: ["Clibgit2"], linkerSettings: libgit2Linked),
     .target(
       name: "PolicyGit", dependencies: ["Clibgit2", "Clibgit2Startup", "COpenSSL"],
       linkerSettings: libcryptoLinked),
     .target(
-      name: "PolicySigning", dependencies: ["COpenSSL"],
-      linkerSettings: libcryptoLinked),
+      name: "PolicySigning", dependencies: ["COpenSSL", "CSodium"],
+      linkerSettings: libcryptoLinked + linkedStatically(["sodium"], ["-lpthread"])),
     // sqlite3_db_config, variadic, for the one option Swift cannot set through GRDB (see its header).
     .target(name: "CSQLiteOptions", linkerSettings: [.linkedLibrary("sqlite3")]),
     .target(name: "PolicyStore", dependencies: ["CSQLiteOptions", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -89,7 +91,7 @@ let package = Package(
     .testTarget(name: "PolicyAssemblyTests", dependencies: ["PolicyAssembly"]),
     .testTarget(
       name: "PolicyFlowTests",
-      dependencies: ["PolicyFlow", "PolicyGit", "PolicyManifest", "PolicyStore", "PolicyWorkflow"]),
+      dependencies: ["PolicyFlow", "PolicyGit", "PolicyManifest", "PolicySigning", "PolicyStore", "PolicyWorkflow"]),
     .testTarget(name: "CLITests", dependencies: ["PolicyFlow"]),
   ],
   swiftLanguageModes: [.v5]

@@ -1,10 +1,9 @@
 import COpenSSL
+import CSodium
 import Foundation
 
-/// An Ed25519 key held by libcrypto (an `EVP_PKEY`), freed with its owner.
-///
-/// Keeping the key inside libcrypto means the private half lives in memory libcrypto clears when it frees it, and a
-/// public key is decoded once however many signatures it checks.
+/// An Ed25519 signing key held by libcrypto (an `EVP_PKEY`), freed with its owner: the private half lives in memory
+/// libcrypto clears when it frees it.
 final class Ed25519Key {
   static let seedSize = 32
   static let publicKeySize = 32
@@ -22,18 +21,6 @@ final class Ed25519Key {
     }
     guard let key else {
       throw SigningError.cryptoFailure(operation: "load an Ed25519 private key", detail: OpenSSL.lastError())
-    }
-    self.key = key
-  }
-
-  /// A verifying key from its 32 public bytes.
-  init(publicKey: Data) throws {
-    guard publicKey.count == Self.publicKeySize else { throw SigningError.malformedPublicKey(reason: "not 32 bytes") }
-    let key = publicKey.withUnsafeBytes {
-      EVP_PKEY_new_raw_public_key(pf_evp_pkey_ed25519, nil, $0.bindMemory(to: UInt8.self).baseAddress, $0.count)
-    }
-    guard let key else {
-      throw SigningError.cryptoFailure(operation: "load an Ed25519 public key", detail: OpenSSL.lastError())
     }
     self.key = key
   }
@@ -68,24 +55,40 @@ final class Ed25519Key {
     }
     return Data(signature)
   }
+}
 
-  /// Whether `signature` is this key's signature of `message`. A wrong signature is an answer, not an error; only a
-  /// failure of libcrypto itself throws.
-  func verify(_ signature: Data, of message: Data) throws -> Bool {
-    guard signature.count == Self.signatureSize else { return false }
-    let context = try DigestContext()
-    guard EVP_DigestVerifyInit(context.pointer, nil, nil, nil, key) == 1 else {
-      throw SigningError.cryptoFailure(operation: "start an Ed25519 verification", detail: OpenSSL.lastError())
+/// An Ed25519 public key that checks signatures, with libsodium (`crypto_sign_verify_detached`).
+///
+/// Why not libcrypto, which signs: a catch-up verifies the signature of every action it takes in, and libsodium does
+/// it in about half the time (97 against 185 µs a signature here, CSodium's header). Both implement RFC 8032's pure
+/// Ed25519; libsodium is the stricter of the two (it also refuses small-order keys and non-canonical encodings, which
+/// no honest signer produces), so nothing libcrypto refused is accepted.
+struct Ed25519PublicKey {
+  let bytes: Data
+
+  init(_ bytes: Data) throws {
+    guard bytes.count == Ed25519Key.publicKeySize else { throw SigningError.malformedPublicKey(reason: "not 32 bytes") }
+    guard Self.sodiumReady else {
+      throw SigningError.cryptoFailure(operation: "start libsodium", detail: "sodium_init() failed")
     }
-    let status = signature.withUnsafeBytes { signature in
-      withBytes(of: message) { base, length in
-        EVP_DigestVerify(
-          context.pointer, signature.bindMemory(to: UInt8.self).baseAddress, signature.count, base, length)
+    self.bytes = bytes
+  }
+
+  /// libsodium picks its implementations for this processor once; safe to call from several threads.
+  private static let sodiumReady = sodium_init() >= 0
+
+  /// Whether `signature` is this key's signature of `message`. A wrong signature is an answer, not an error.
+  func verify(_ signature: Data, of message: Data) -> Bool {
+    guard signature.count == Ed25519Key.signatureSize else { return false }
+    return signature.withUnsafeBytes { signature in
+      bytes.withUnsafeBytes { key in
+        withBytes(of: message) { base, length in
+          crypto_sign_ed25519_verify_detached(
+            signature.bindMemory(to: UInt8.self).baseAddress!, base, UInt64(length),
+            key.bindMemory(to: UInt8.self).baseAddress!) == 0
+        }
       }
     }
-    // A mismatch leaves an entry in libcrypto's error queue; clear it so it is not reported for a later failure.
-    ERR_clear_error()
-    return status == 1
   }
 }
 

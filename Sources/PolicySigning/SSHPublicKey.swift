@@ -82,8 +82,8 @@ public struct SSHPublicKey: Hashable, Sendable, CustomStringConvertible {
 
   public func hash(into hasher: inout Hasher) { hasher.combine(blob) }
 
-  /// A libcrypto key that checks signatures by this key.
-  func verifier() throws -> Ed25519Key { try Ed25519Key(publicKey: ed25519Bytes) }
+  /// What checks signatures by this key.
+  func verifier() throws -> Ed25519PublicKey { try Ed25519PublicKey(ed25519Bytes) }
 
   /// Other key types OpenSSH writes, with the name a person knows them by.
   static let otherKeyTypes: [String: String] = [

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// The built binary carries libgit2, libssh2, mbedTLS, libcrypto and cmark-gfm inside (Package.swift links their
-/// archives), and libgit2's start-up there skips the system CA bundle (Clibgit2Startup). Asked from outside: of the
+/// The built binary carries libgit2, libssh2, mbedTLS, libcrypto, libsodium and cmark-gfm inside (Package.swift links
+/// their archives), and libgit2's start-up there skips the system CA bundle (Clibgit2Startup). Asked from outside: of the
 /// dynamic linker (glibc's LD_DEBUG, which lists every shared library it loads) and of the kernel (strace, which
 /// sees every file the process opens), not of our code.
 @Suite("start-up")
@@ -14,7 +14,7 @@ struct StartupTests {
     #expect(run.status == 0, "status failed: \(run.stderr.suffix(400))")
     let loaded = run.stderr.split(separator: "\n").filter { $0.contains("calling init:") }
     #expect(loaded.contains { $0.contains("libc.so") }, "LD_DEBUG listed nothing: \(run.stderr.prefix(400))")
-    for library in ["libgit2", "libssh2", "libmbed", "libcrypto", "libcmark", "libhttp_parser", "libpcre2"] {
+    for library in ["libgit2", "libssh2", "libmbed", "libcrypto", "libsodium", "libcmark", "libhttp_parser", "libpcre2"] {
       #expect(!loaded.contains { $0.contains(library) }, "\(library) was loaded as a shared library: \(loaded)")
     }
   }
