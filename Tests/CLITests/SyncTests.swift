@@ -132,8 +132,20 @@ struct SyncTests {
     #expect(try a.ok(["status"]).stdout.contains("origin: 1 action(s) of this copy not yet sent"))
     let json = try a.ok(["status", "--json"]).stdout
     #expect(!json.contains("origin") && !json.contains("sync"))
+    #expect(local.contains("last sync: never"), "\(local)")
+    // A copy made by an earlier version keeps its times as JSON: read, and replaced by the next sync.
+    let state = b.root.appendingPathComponent(".policyflow")
+    try Data(#"{"fetch":"2026-01-02T03:04:05Z","sync":"2026-01-02T03:04:05Z"}"#.utf8)
+      .write(to: state.appendingPathComponent("sync-origin.json"))
+    let earlier = try b.ok(["sync", "--status"]).stdout
+    #expect(earlier.contains("last sync: 2026-01-0") && earlier.contains("last fetch: 2026-01-0"), "\(earlier)")
     try Self.settle([a, b])
-    #expect(try a.ok(["sync", "--status"]).stdout.contains("0 action(s) of this copy not yet on origin"))
+    let settled = try a.ok(["sync", "--status"]).stdout
+    #expect(settled.contains("0 action(s) of this copy not yet on origin"))
+    #expect(!settled.contains("last sync: never") && settled.contains("last fetch: "), "\(settled)")
+    #expect(!FileManager.default.fileExists(atPath: state.appendingPathComponent("sync-origin.json").path))
+    let times = try String(contentsOf: state.appendingPathComponent("sync-origin.times"), encoding: .utf8)
+    #expect(times.hasPrefix("fetch ") && times.contains("\nsync "), "\(times)")
     #expect(try a.ok(["status", "--json"]).stdout == (try b.ok(["status", "--json"]).stdout))
   }
 
