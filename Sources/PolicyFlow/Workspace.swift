@@ -159,7 +159,7 @@ public final class Workspace {
   /// The stamp of the record refs that the index held exactly at this command's last catch-up (`RecordRefStamp`),
   /// with SQLite's `data_version` then: while it is unchanged no other process has written the index since.
   var trustedStamp: (stamp: RecordRefStamp, version: Int)?
-  /// Signatures being verified on another thread while a catch-up applies its actions (`checkSignaturesAhead`), each
+  /// Signatures being verified on another thread while a catch-up applies its actions (`startVerifyingAhead`), each
   /// taken out when its commit is applied.
   var signaturesAhead: SignaturesAhead?
   /// Members' listed keys, parsed (`parsedKey`).

@@ -44,7 +44,10 @@ struct SignaturesAheadTests {
     #expect(expected(1) == "signed \(key.publicKey.fingerprint)")
     #expect(expected(3).hasPrefix("invalid"))
 
-    let ahead = SignaturesAhead(commits: commits, signed: signed)
+    let ahead = SignaturesAhead(verifierThread: true)
+    for index in 0..<count { ahead.add(commits[index], signed: signed[index]) }
+    ahead.add(commits[3], signed: nil)  // added twice: the first stands
+    ahead.finishAdding()
     // The applying thread asks for a late commit first (it verifies it itself or waits for it), then all in order.
     #expect(describe(ahead.take(commits[count - 2])) == expected(count - 2))
     for index in 0..<count where index != count - 2 {
@@ -58,10 +61,30 @@ struct SignaturesAheadTests {
   @Test("a catch-up that stops early: waitForAll returns with nothing taken")
   func stopsEarly() throws {
     let commits = (1...40).map { ObjectID(hex: String(format: "%040x", $0))! }
-    let ahead = SignaturesAhead(
-      commits: commits, signed: commits.map { _ in ("not a signature", Data("x".utf8)) })
+    let ahead = SignaturesAhead(verifierThread: true)
+    for commit in commits { ahead.add(commit, signed: ("not a signature", Data("x".utf8))) }
+    ahead.finishAdding()
     #expect(describe(ahead.take(commits[20])).hasPrefix("invalid"))
     ahead.waitForAll()
+  }
+
+  @Test("the walk fails half way: waitForAll stops the verifier that waits for more, nothing is taken")
+  func walkStopsHalfWay() throws {
+    let ahead = SignaturesAhead(verifierThread: true)
+    for value in 1...20 { ahead.add(ObjectID(hex: String(format: "%040x", value))!, signed: ("x", Data())) }
+    ahead.waitForAll()  // without finishAdding: a thread waiting for more commits must be woken and end
+  }
+
+  @Test("fewer commits than a thread is worth, or one core: no thread, the applying thread verifies each itself")
+  func withoutThread() throws {
+    for thread in [true, false] {
+      let ahead = SignaturesAhead(verifierThread: thread)
+      let commits = (1...3).map { ObjectID(hex: String(format: "%040x", $0))! }
+      for commit in commits { ahead.add(commit, signed: ("not a signature", Data("x".utf8))) }
+      ahead.finishAdding()
+      for commit in commits { #expect(describe(ahead.take(commit)).hasPrefix("invalid")) }
+      ahead.waitForAll()
+    }
   }
 
   private func describe(_ check: SignatureCheck?) -> String {

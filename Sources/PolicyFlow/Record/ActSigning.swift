@@ -138,17 +138,27 @@ extension Workspace {
     }
   }
 
-  /// Starts verifying the signatures of `commits` on another thread, in order, while the catch-up applies the actions
-  /// one by one on this one; `signatureCheck` takes each outcome, waiting only if it is not there yet.
+  /// Starts verifying signatures on another thread while this one walks the new record commits and then applies
+  /// their actions one by one; the walk hands each commit over as it reads it (`verifyAhead`), `signatureCheck`
+  /// takes each outcome.
   ///
   /// Why: an Ed25519 verification cost ≈ 1.5 M instructions (OpenSSL 3, ≈ 0.19 ms; libsodium now, ≈ 0.1 ms), 150 M
-  /// of the 346 M of a `sync` that brings 100 actions (callgrind, 2026-12-02). Verified on all cores before the actions were applied, they
-  /// still came before the replay's 90 M; now the two overlap. The commits are read here, on this thread (a libgit2
-  /// repository handle is not shared between threads); only the verifications, pure computations, run elsewhere.
-  func checkSignaturesAhead(_ commits: [ObjectID]) {
-    signaturesAhead = nil
-    guard commits.count >= 16, ProcessInfo.processInfo.activeProcessorCount > 1 else { return }
-    signaturesAhead = SignaturesAhead(commits: commits, signed: commits.map { try? repository.commitSignature($0) })
+  /// of the 346 M of a `sync` that brings 100 actions (callgrind, 2026-12-02). Verified on all cores before the
+  /// actions were applied, they still came before the replay's 90 M; now the two overlap, and since the walk feeds
+  /// the verifier (2026-12-02) it starts while the commits are still being read rather than after. The signatures are
+  /// read on this thread (a libgit2 repository handle is not shared between threads); only the verifications, pure
+  /// computations, run elsewhere.
+  func startVerifyingAhead() {
+    signaturesAhead = SignaturesAhead(verifierThread: ProcessInfo.processInfo.activeProcessorCount > 1)
+  }
+
+  /// Hands `entry`'s commits (its own, and the revision or approval it names) to the verifier, if one runs.
+  func verifyAhead(_ entry: RecordEntry) {
+    guard let signaturesAhead, let commit = entry.commit else { return }
+    let named = entry.kind == .create ? [] : [entry.objectID(.revisionCommit), entry.objectID(.approvalCommit)]
+    for id in [commit] + named.compactMap({ $0 }) {
+      signaturesAhead.add(id, signed: try? repository.commitSignature(id))
+    }
   }
 
   /// A member's listed key, parsed once per process (parsing one costs ≈ 90 k instructions, and a catch-up compares
@@ -161,60 +171,87 @@ extension Workspace {
   }
 }
 
-/// The outcomes of signature checks running on another thread (`Workspace.checkSignaturesAhead`), in the commits'
-/// order, each taken once. A commit whose signature could not be read has no outcome here: its checker reads it
-/// again and reports what is wrong.
+/// The outcomes of signature checks running on another thread (`Workspace.startVerifyingAhead`), each taken once. A
+/// commit whose signature could not be read has no outcome here: its checker reads it again and reports what is wrong.
 ///
-/// The verifier thread takes the commits from the front. The applying thread, when the outcome it needs is not there,
-/// verifies that commit itself if nobody has started it, and otherwise verifies one from the back while it waits: once
-/// the applying thread has caught up with the verifier, the two share what is left instead of one idling.
+/// The walk adds commits as it reads them; the verifier thread takes them in that order, from the front. Once the
+/// walk has ended (`finishAdding`), the applying thread takes outcomes: when the one it needs is not there it verifies
+/// that commit itself if nobody has started it, and otherwise one from the back while it waits, so the two threads
+/// share what is left instead of one idling. A catch-up of fewer than `threadThreshold` commits starts no thread:
+/// the applying thread verifies each as it comes to it.
 final class SignaturesAhead: @unchecked Sendable {
   private enum Progress { case waiting, started, finished }
 
-  private let condition = NSCondition()
-  private let positions: [ObjectID: Int]
-  private let signed: [(signature: String, signedData: Data)?]
-  private var outcomes: [SignatureCheck?]
-  private var progress: [Progress]
-  /// Every commit before `front` was started; every commit from `back` on was started.
-  private var front = 0
-  private var back: Int
-  private var taken: Set<Int> = []
-  private var running = true
+  /// Commits before a verifier thread pays for itself (starting one costs about as much as a verification).
+  static let threadThreshold = 16
 
-  init(commits: [ObjectID], signed: [(signature: String, signedData: Data)?]) {
-    var positions: [ObjectID: Int] = [:]
-    for (index, commit) in commits.enumerated() where positions[commit] == nil { positions[commit] = index }
-    self.positions = positions
-    self.signed = signed
-    outcomes = Array(repeating: nil, count: commits.count)
-    progress = Array(repeating: .waiting, count: commits.count)
-    back = commits.count
-    // One other thread: with verifiers on every core the threads took CPU time from the applying thread (three
-    // threads on two cores): a sync of 100 actions 88.2 → 83.1 ms (2026-12-02). Once the applying thread had become
-    // as fast as a verification it waited for outcomes (8.8 of the 24 ms its loop took in a sync of 100 actions), so
-    // it also verifies instead of waiting (`take`): 90.3 → 85.4 ms, alternated.
-    DispatchQueue.global(qos: .userInitiated).async {
-      while let index = self.startFromFront() { self.verify(index) }
-      self.condition.lock()
-      self.running = false
-      self.condition.broadcast()
-      self.condition.unlock()
+  private let condition = NSCondition()
+  private var positions: [ObjectID: Int] = [:]
+  private var signed: [(signature: String, signedData: Data)?] = []
+  private var outcomes: [SignatureCheck?] = []
+  private var progress: [Progress] = []
+  /// Every commit before `front` was started; after `finishAdding`, every commit from `back` on was started.
+  private var front = 0
+  private var back = 0
+  private var adding = true
+  private var taken: Set<Int> = []
+  private let mayStartThread: Bool
+  private var running = false
+
+  init(verifierThread: Bool) {
+    mayStartThread = verifierThread
+  }
+
+  /// Queues `commit` (its signature as read by the caller) for verification; a commit added before is ignored.
+  func add(_ commit: ObjectID, signed pair: (signature: String, signedData: Data)?) {
+    condition.lock()
+    defer { condition.unlock() }
+    guard adding, positions[commit] == nil else { return }
+    positions[commit] = signed.count
+    signed.append(pair)
+    outcomes.append(nil)
+    progress.append(.waiting)
+    condition.broadcast()
+    if !running, mayStartThread, signed.count >= Self.threadThreshold {
+      running = true
+      // One other thread: with verifiers on every core the threads took CPU time from the applying thread (three
+      // threads on two cores): a sync of 100 actions 88.2 → 83.1 ms (2026-12-02). Once the applying thread had
+      // become as fast as a verification it waited for outcomes (8.8 of the 24 ms its loop took in a sync of 100
+      // actions), so it also verifies instead of waiting (`take`): 90.3 → 85.4 ms, alternated.
+      DispatchQueue.global(qos: .userInitiated).async {
+        while let index = self.startFromFront() { self.verify(index) }
+        self.condition.lock()
+        self.running = false
+        self.condition.broadcast()
+        self.condition.unlock()
+      }
     }
+  }
+
+  /// No more commits: from now on the applying thread takes outcomes.
+  func finishAdding() {
+    condition.lock()
+    adding = false
+    back = signed.count
+    condition.broadcast()
+    condition.unlock()
   }
 
   /// `commit`'s outcome, once it is there; nil when it is not among these commits, was taken already, or its
   /// signature could not be read.
   func take(_ commit: ObjectID) -> SignatureCheck? {
-    guard let index = positions[commit] else { return nil }
     condition.lock()
+    guard let index = positions[commit] else {
+      condition.unlock()
+      return nil
+    }
     while progress[index] != .finished {
       if progress[index] == .waiting {
         progress[index] = .started
         condition.unlock()
         verify(index)
         condition.lock()
-      } else if let other = startFromBack() {
+      } else if !adding, let other = startFromBack() {
         condition.unlock()
         verify(other)
         condition.lock()
@@ -230,21 +267,30 @@ final class SignaturesAhead: @unchecked Sendable {
   /// Returns when every verification has ended (a catch-up that stops early leaves no thread working for it).
   func waitForAll() {
     condition.lock()
+    adding = false
+    condition.broadcast()
     while running || progress.contains(.started) { condition.wait() }
     condition.unlock()
   }
 
-  /// The first commit nobody has started, marked started; nil when there is none.
+  /// The first commit nobody has started, marked started; nil when the walk has ended and there is none. Waits while
+  /// the walk may still add one.
   private func startFromFront() -> Int? {
     condition.lock()
     defer { condition.unlock() }
-    while front < back, progress[front] != .waiting { front += 1 }
-    guard front < back else { return nil }
-    progress[front] = .started
-    return front
+    while true {
+      while front < signed.count, progress[front] != .waiting { front += 1 }
+      if front < signed.count, adding || front < back {
+        progress[front] = .started
+        return front
+      }
+      if !adding { return nil }
+      condition.wait()
+    }
   }
 
-  /// The last commit nobody has started, marked started; nil when there is none. Called with the lock held.
+  /// The last commit nobody has started, marked started; nil when there is none. Called with the lock held, after
+  /// the walk has ended.
   private func startFromBack() -> Int? {
     while back > front, progress[back - 1] != .waiting { back -= 1 }
     guard back > front else { return nil }
@@ -255,7 +301,10 @@ final class SignaturesAhead: @unchecked Sendable {
 
   /// Verifies the commit at `index` (started by the caller) without the lock, then publishes the outcome.
   private func verify(_ index: Int) {
-    let outcome = signed[index].map(Workspace.checkSignature)
+    condition.lock()
+    let pair = signed[index]
+    condition.unlock()
+    let outcome = pair.map(Workspace.checkSignature)
     condition.lock()
     outcomes[index] = outcome
     progress[index] = .finished

@@ -162,6 +162,11 @@ extension Workspace {
     _ tx: StoreTransaction, refs: [String: ObjectID], tips: [String: String], rebuild: Bool
   ) throws -> IndexReport {
     if !rebuild && Workspace.same(tips, refs) { return IndexReport() }
+    startVerifyingAhead()
+    defer {
+      signaturesAhead?.waitForAll()
+      signaturesAhead = nil
+    }
     var report = IndexReport()
     var full = rebuild
     var fresh: [RecordEntry] = []
@@ -202,15 +207,8 @@ extension Workspace {
       report.rebuilt = true
     }
     fresh.sort { ($0.sequence, $0.commit!.hex) < ($1.sequence, $1.commit!.hex) }
+    signaturesAhead?.finishAdding()
     if fresh.count > 1 { try tx.cacheRequirementTargets() }
-    checkSignaturesAhead(fresh.flatMap { entry in
-      [entry.commit!]
-        + (entry.kind == .create ? [] : [entry.objectID(.revisionCommit), entry.objectID(.approvalCommit)].compactMap { $0 })
-    })
-    defer {
-      signaturesAhead?.waitForAll()
-      signaturesAhead = nil
-    }
     for entry in fresh {
       var refusal: String?
       var atSync = false
@@ -306,6 +304,7 @@ extension Workspace {
       }
       guard entry != nil else { continue }  // a merge or other commit that carries no action
       entry!.commit = id
+      verifyAhead(entry!)
       entries.append(entry!)
     }
     return (entries, reached, malformed, joins)
