@@ -154,11 +154,8 @@ public class StoreReader {
   /// Requirements naming `sectionId` among their targets, in requirement order, through the table of targets that
   /// SQLite's triggers keep (index v5).
   public func requirements(targeting sectionId: String) throws -> [RequirementRecord] {
-    if targeting == nil, targetsOnFirstUse {
-      targetsOnFirstUse = false
-      targeting = try requirementsByTarget()
-    }
-    if let targeting { return targeting[sectionId] ?? [] }
+    if case .onFirstUse = requirementTargets { requirementTargets = .kept(try requirementsByTarget()) }
+    if case .kept(let map) = requirementTargets { return map[sectionId] ?? [] }
     return try RequirementRecord.fetchAll(db.cachedStatement(sql: """
       SELECT requirement.* FROM requirementTarget JOIN requirement ON requirement.id = requirementTarget.requirementId
       WHERE requirementTarget.sectionId = ?
@@ -166,18 +163,24 @@ public class StoreReader {
       """), arguments: [sectionId])
   }
 
-  /// Within a transaction that replays many actions, the requirements by target section, read once: looking into
-  /// every requirement's JSON target list for each action cost 1.2 M instructions an action. Writes to the
-  /// requirement table and a rolled-back savepoint forget it.
-  var targeting: [String: [RequirementRecord]]?
-  /// Set by `cacheRequirementTargets`: `targeting` is read when first asked for. A replay whose actions never ask
-  /// (comments on a section that no automatic transition leaves) does not read every requirement: 1.1 ms of a sync
-  /// that brings 100 comments (2026-12-02).
-  var targetsOnFirstUse = false
+  /// Whether this reader keeps the requirements by target section (`cacheRequirementTargets`).
+  enum RequirementTargets {
+    /// Each question goes to SQLite.
+    case notKept
+    /// Read and kept when first asked for: a replay whose actions never ask (comments on a section that no automatic
+    /// transition leaves) does not read every requirement — 1.1 ms of a sync that brings 100 comments (2026-12-02).
+    case onFirstUse
+    /// Within a transaction that replays many actions, read once: looking into every requirement's JSON target list
+    /// for each action cost 1.2 M instructions an action. Writes to the requirement table and a rolled-back
+    /// savepoint forget it.
+    case kept([String: [RequirementRecord]])
+  }
+
+  var requirementTargets = RequirementTargets.notKept
 
   /// Keeps the requirements by target section for the rest of this transaction, from the first time they are asked for.
   public func cacheRequirementTargets() throws {
-    targetsOnFirstUse = true
+    requirementTargets = .onFirstUse
   }
 
   private func requirementsByTarget() throws -> [String: [RequirementRecord]] {
@@ -464,8 +467,7 @@ public final class StoreTransaction: StoreReader {
   }
 
   public func upsertRequirement(_ requirement: RequirementRecord) throws {
-    targeting = nil
-    targetsOnFirstUse = false
+    requirementTargets = .notKept
     if try !updateIfPresent(requirement) { try insert(requirement) }
   }
 
@@ -560,10 +562,7 @@ public final class StoreTransaction: StoreReader {
 
   /// Empties every table, for a rebuild from git inside one transaction.
   public func deleteEverything() throws {
-    targeting = nil
-    targetsOnFirstUse = false
-    chainTip = nil
-    sectionsRead = [:]
+    forgetKeptReads()
     // Replies first: comment.parentId is ON DELETE RESTRICT, which SQLite checks row by row.
     try db.execute(sql: "DELETE FROM comment WHERE parentId IS NOT NULL")
     for table in ["event", "requirementLink", "signoff", "comment", "revision", "section", "requirement", "record",
@@ -572,6 +571,14 @@ public final class StoreTransaction: StoreReader {
       try db.execute(sql: "DELETE FROM \(table)")
     }
     try db.execute(sql: "DELETE FROM sqlite_sequence")
+  }
+
+  /// Forgets what this transaction keeps of its own reads and writes (the requirement map, the event chain's tip, the
+  /// sections read): after a rolled-back savepoint or emptied tables they may describe rows that are gone.
+  private func forgetKeptReads() {
+    requirementTargets = .notKept
+    chainTip = nil
+    sectionsRead = [:]
   }
 
   /// Runs `body` in a savepoint: a rule that refuses a replayed action undoes just that action.
@@ -584,10 +591,7 @@ public final class StoreTransaction: StoreReader {
     do {
       try body()
     } catch {
-      targeting = nil
-      targetsOnFirstUse = false
-      chainTip = nil
-      sectionsRead = [:]
+      forgetKeptReads()
       try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT action").execute()
       try db.cachedStatement(sql: "RELEASE SAVEPOINT action").execute()
       throw error
