@@ -105,7 +105,7 @@ extension Repository {
     let bytes = (try? FileManager.default.attributesOfItem(
       atPath: packDirectory.appendingPathComponent("pack-\(name).pack").path)[.size] as? Int) ?? 0
     return PackReport(
-      looseBefore: before.count, looseAfter: before.count - removed, packed: count, packBytes: bytes ?? 0,
+      looseBefore: before.count, looseAfter: before.count - removed, packed: count, packBytes: bytes,
       packsRemoved: packsRemoved)
   }
 

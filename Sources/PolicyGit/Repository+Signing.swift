@@ -49,7 +49,7 @@ extension Repository {
     var out = git_oid()
     var content = Data(buffer)
     content.append(0)
-    try content.withUnsafeBytes { content in
+    _ = try content.withUnsafeBytes { content in
       try check(
         git_commit_create_with_signature(
           &out, handle, content.bindMemory(to: CChar.self).baseAddress, String(trimmed), "gpgsig"),

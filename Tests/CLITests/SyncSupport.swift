@@ -14,7 +14,8 @@ final class SharedPolicy {
     try FileManager.default.createDirectory(at: remote, withIntermediateDirectories: true)
     let made = try CLI.git(["init", "-q", "--bare", "--initial-branch=main", remote.path], in: origin.scratch.url)
     #expect(made.status == 0, "git init --bare: \(made.stderr)")
-    try CLI.git(["remote", "add", "origin", remote.path], in: origin.root)
+    let added = try CLI.git(["remote", "add", "origin", remote.path], in: origin.root)
+    #expect(added.status == 0, "git remote add: \(added.stderr)")
     let published = try origin.pf(["sync"], as: "pernille-sekretariat")
     #expect(published.status == 0, "publishing with sync failed: \(published.stderr)")
   }

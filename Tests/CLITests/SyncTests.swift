@@ -202,7 +202,8 @@ struct SyncTests {
 
     // A remote holding another policy (its own init): refused before any local ref moves.
     let other = try SharedPolicy()
-    try CLI.git(["remote", "add", "other", other.remote.path], in: b.root)
+    let added = try CLI.git(["remote", "add", "other", other.remote.path], in: b.root)
+    #expect(added.status == 0, "git remote add: \(added.stderr)")
     let refsBefore = try b.refs()
     let mixed = try b.pf(["sync", "other"])
     #expect(mixed.status == 77 && mixed.stderr.contains("holds another policy"), "\(mixed.stderr)")
