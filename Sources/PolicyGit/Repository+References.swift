@@ -65,6 +65,26 @@ extension Repository {
     }
   }
 
+  /// Removes `name` if it still points at `expected` (libgit2 compares under the ref's lock); kind
+  /// `.referenceConflict` if it moved meanwhile. Its reflog goes with it, as with `git update-ref -d`.
+  public func deleteReference(_ name: String, expected: ObjectID) throws {
+    let operation = "delete reference \(name)"
+    var reference: OpaquePointer?
+    try check(git_reference_lookup(&reference, handle, name), operation)
+    defer { git_reference_free(reference) }
+    guard git_reference_type(reference) == GIT_REFERENCE_DIRECT, ObjectID(git_reference_target(reference)) == expected
+    else {
+      throw GitError(
+        kind: .referenceConflict, operation: operation, message: "it no longer points at \(expected.hex)", code: -1)
+    }
+    let code = git_reference_delete(reference)
+    if code == GIT_EMODIFIED.rawValue {
+      git_error_clear()
+      throw GitError(kind: .referenceConflict, operation: operation, message: "it moved meanwhile", code: code)
+    }
+    try check(code, operation)
+  }
+
   /// References whose names match the glob (e.g. "refs/heads/*", "refs/policyflow/drafts/*"), sorted by name, each
   /// resolved to the object it ultimately points at. libgit2's globs are not path-aware: `*` also matches across
   /// `/`, so "refs/policyflow/*" includes "refs/policyflow/drafts/x/1". Symbolic references whose target does not

@@ -30,6 +30,14 @@ extension Repository {
     git_remote_free(remote)
   }
 
+  /// `url` with a relative local path made absolute against `base` (`git clone` stores an absolute path, and git
+  /// reads a configured relative one from the top of the working tree); every other URL unchanged.
+  public static func remoteURL(_ url: String, relativeTo base: URL) -> String {
+    let location = RemoteLocation(url)
+    guard location.transport == .local, !url.hasPrefix("file://"), !url.hasPrefix("/"), !url.isEmpty else { return url }
+    return URL(fileURLWithPath: url, relativeTo: base).standardizedFileURL.path
+  }
+
   /// The fetch URL of the remote called `name`, or nil if there is none.
   public func remoteURL(_ name: String) -> String? {
     var remote: OpaquePointer?
@@ -315,6 +323,7 @@ extension Repository {
     var valid: Int32 = 0
     git_remote_name_is_valid(&valid, nameOrURL)
     var code = valid == 1 ? git_remote_lookup(&remote, handle, nameOrURL) : GIT_ENOTFOUND.rawValue
+    let configured = code == 0
     if code == GIT_ENOTFOUND.rawValue {
       git_error_clear()
       guard nameOrURL.contains("/") || nameOrURL.contains(":") else {
@@ -332,9 +341,19 @@ extension Repository {
         error, location: RemoteLocation(nameOrURL), operation: "Open remote \(RemoteLocation(nameOrURL).redacted)")
     }
     defer { git_remote_free(remote) }
-    let url =
-      (direction == GIT_DIRECTION_PUSH ? git_remote_pushurl(remote) : nil).map { String(cString: $0) }
-      ?? git_remote_url(remote).map { String(cString: $0) } ?? nameOrURL
+    let pushURL = (direction == GIT_DIRECTION_PUSH ? git_remote_pushurl(remote) : nil).map { String(cString: $0) }
+    var url = pushURL ?? git_remote_url(remote).map { String(cString: $0) } ?? nameOrURL
+    // A configured remote's relative path means the same as to git, which runs from the top of the working tree;
+    // libgit2 would read it from the process's directory, so `sync --workspace DIR` from elsewhere (or from a
+    // subfolder) missed `../share.git`. A path given on the command line stays relative to where it was typed.
+    if configured {
+      let resolved = Self.remoteURL(url, relativeTo: path)
+      if resolved != url {
+        let set = pushURL != nil ? git_remote_set_instance_pushurl(remote, resolved) : git_remote_set_instance_url(remote, resolved)
+        try check(set, "open remote \(RemoteLocation(url).redacted)")
+        url = resolved
+      }
+    }
     let location = RemoteLocation(url)
     // libgit2 takes a path that does not exist for a URL it cannot parse ("unsupported URL protocol").
     if location.transport == .local, !FileManager.default.fileExists(atPath: location.path) {

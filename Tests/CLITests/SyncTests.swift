@@ -208,5 +208,73 @@ struct SyncTests {
     let mixed = try b.pf(["sync", "other"])
     #expect(mixed.status == 77 && mixed.stderr.contains("holds another policy"), "\(mixed.stderr)")
     #expect(try b.refs() == refsBefore)
+    // What the fetch brought is put back: no remote-tracking ref of `other`, so `sync --status` has nothing to count.
+    #expect(try b.git(["for-each-ref", "refs/remotes/other"]).isEmpty)
+    let afterwards = try b.ok(["sync", "--status", "other"]).stdout
+    #expect(!afterwards.contains("fetched but not taken in"), "\(afterwards)")
+  }
+
+  @Test("a remote whose main shares no history with the policy (another project, a server's README commit) is refused; nothing moves on either side")
+  func unrelatedProjectRefused() throws {
+    let shared = try SharedPolicy()
+    let copy = try shared.copy("a")
+    try copy.ok(["comment", "forord", "-m", "Til en forkert adresse"], as: "soren-biu")
+    // Another project's repository: one commit on main, made with plain git, no policyflow record.
+    let project = shared.origin.scratch.url.appendingPathComponent("project")
+    let bare = shared.origin.scratch.url.appendingPathComponent("project.git")
+    for arguments in [["init", "-q", "--initial-branch=main", project.path], ["init", "-q", "--bare", "--initial-branch=main", bare.path]] {
+      let made = try CLI.git(arguments, in: shared.origin.scratch.url)
+      #expect(made.status == 0, "\(made.stderr)")
+    }
+    try Data("# Et andet projekt\n".utf8).write(to: project.appendingPathComponent("README.md"))
+    for arguments in [
+      ["add", "README.md"], ["-c", "user.name=Anden", "-c", "user.email=anden@example.invalid", "commit", "-q", "-m", "Første"],
+      ["push", "-q", bare.path, "main"],
+    ] {
+      let run = try CLI.git(arguments, in: project)
+      #expect(run.status == 0, "git \(arguments.joined(separator: " ")): \(run.stderr)")
+    }
+    let projectBefore = try CLI.git(["for-each-ref", "--format=%(refname) %(objectname)"], in: bare).stdout
+    let added = try CLI.git(["remote", "add", "other", bare.path], in: copy.root)
+    #expect(added.status == 0, "git remote add: \(added.stderr)")
+    let refsBefore = try copy.refs()
+
+    let refused = try copy.pf(["sync", "other"])
+    #expect(refused.status == 77, "\(refused.stdout)\(refused.stderr)")
+    #expect(refused.stderr.contains("main branch shares no history"), "\(refused.stderr)")
+    #expect(try copy.refs() == refsBefore)
+    #expect(try copy.git(["for-each-ref", "refs/remotes/other"]).isEmpty)
+    #expect(try CLI.git(["for-each-ref", "--format=%(refname) %(objectname)"], in: bare).stdout == projectBefore)
+    #expect(try copy.verifyFindings().isEmpty)
+    // The copy's own remote is untouched by it: the comment still goes where it belongs.
+    try copy.ok(["sync"])
+    #expect(try copy.git(["rev-parse", "refs/policyflow/sections/forord"])
+      == (try CLI.git(["rev-parse", "refs/policyflow/sections/forord"], in: shared.remote).stdout
+        .trimmingCharacters(in: .whitespacesAndNewlines)))
+  }
+
+  @Test("a remote by a relative path: clone stores it absolute, and a relative URL in git's config is read from the workspace's top, as git does")
+  func relativeRemotePaths() throws {
+    let shared = try SharedPolicy()
+    let scratch = shared.origin.scratch.url
+    let relative = String(shared.remote.path.dropFirst(scratch.path.count + 1))
+    let cloned = try CLI.policyflow(["clone", relative, "b"], in: scratch)
+    #expect(cloned.status == 0, "clone \(relative): \(cloned.stderr)")
+    let copy = PolicyCopy(root: scratch.appendingPathComponent("b"), scratch: shared.origin.scratch)
+    #expect(try copy.git(["remote", "get-url", "origin"]) == shared.remote.standardizedFileURL.path)
+    // From inside the copy, as a member types it.
+    try copy.ok(["comment", "forord", "-m", "Indefra"], as: "soren-biu")
+    let inside = try CLI.policyflow(["sync"], in: copy.root)
+    #expect(inside.status == 0, "\(inside.stderr)")
+
+    // A relative URL someone set with git: relative to the top of the working tree, from wherever policyflow runs.
+    let set = try CLI.git(["remote", "set-url", "origin", "../" + relative], in: copy.root)
+    #expect(set.status == 0, "\(set.stderr)")
+    try copy.ok(["comment", "forord", "-m", "Udefra"], as: "soren-biu")
+    try copy.ok(["sync"])
+    #expect(try copy.ok(["sync", "--status"]).stdout.contains("0 action"), "nothing left unsent")
+    #expect(try copy.git(["rev-parse", "refs/policyflow/sections/forord"])
+      == (try CLI.git(["rev-parse", "refs/policyflow/sections/forord"], in: shared.remote).stdout
+        .trimmingCharacters(in: .whitespacesAndNewlines)))
   }
 }

@@ -57,7 +57,10 @@ public enum RecordFetch {
     let staging = parent.appendingPathComponent(".\(target.lastPathComponent).policyflow-clone-\(UUID().uuidString)")
     defer { try? fileManager.removeItem(at: staging) }
     let repository = try Repository.create(at: staging, initialBranch: "main")
-    try repository.addRemote(name: "origin", url: url)
+    // As `git clone` does: a relative path to the remote is stored absolute, so the copy reaches it from anywhere.
+    try repository.addRemote(
+      name: "origin",
+      url: Repository.remoteURL(url, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)))
     do {
       try repository.fetch(remote: "origin", refspecs: policyRefspecs)
     } catch let error as RemoteError {

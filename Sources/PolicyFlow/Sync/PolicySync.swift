@@ -164,10 +164,25 @@ public struct PolicySync {
 
   /// The policy's refs from the remote, each under `refs/remotes/REMOTE/`: record refs as `policyflow/…`.
   private func fetch() throws {
+    let fetched: [FetchedReference]
     do {
-      try repository.fetch(remote: remote, refspecs: Self.fetchRefspecs(remote), credentials: credentials)
+      fetched = try repository.fetch(remote: remote, refspecs: Self.fetchRefspecs(remote), credentials: credentials)
     } catch let error as RemoteError {
       throw PolicyFlowError(.unavailable, "cannot fetch from \(remote): \(error.localizedDescription)")
+    }
+    do {
+      try requireSamePolicy(try trackedRefs())
+    } catch {
+      // What the fetch moved is put back, so that "nothing was changed" holds for `sync --status` too: it would
+      // otherwise count the other project's commits as fetched and waiting for this copy.
+      for reference in fetched.reversed() {
+        if let old = reference.old {
+          try repository.updateReference(reference.name, to: old, expected: reference.new, message: "policyflow sync: undo")
+        } else if let new = reference.new {
+          try repository.deleteReference(reference.name, expected: new)
+        }
+      }
+      throw error
     }
     var times = SyncTimes.load(workspace.location, remote: remote)
     times.fetch = Date()
@@ -218,20 +233,27 @@ public struct PolicySync {
     try repository.updateReference(name, to: target, expected: current, message: "policyflow sync: pushed")
   }
 
+  /// The remote must hold this policy or nothing of a policy yet. Another policy's record, or a `main` that shares
+  /// no history with this one (another project's repository, or a server project created with a first commit),
+  /// would be joined into this policy and this policy pushed into it.
+  private func requireSamePolicy(_ remoteRefs: [String: ObjectID]) throws {
+    for (name, what) in [(RecordRefs.policy, "its review record"), (Workspace.mainRef, "its main branch")] {
+      guard let theirs = remoteRefs[name], let ours = try repository.referenceTarget(name),
+        try repository.mergeBase(ours, theirs) == nil
+      else { continue }
+      throw PolicyFlowError.notPermitted(
+        "\(remote) (\(redactedURL)) holds another policy or another project: \(what) shares no history with this "
+          + "one. Nothing was changed. Check the remote's URL (`git remote -v`); a new shared repository must be "
+          + "created empty (docs/sync-servers.md).")
+    }
+  }
+
   // MARK: - Integrate
 
   /// Joins the local refs with the fetched ones: the record first, then the index replays it, then the section
   /// branches and `main` follow what the joined record says. Local only; safe to repeat.
   func integrate(into report: inout SyncReport) throws {
     let remoteRefs = try trackedRefs()
-    // Another policy's record shares no history with this one: joining them would mix two policies.
-    if let theirs = remoteRefs[RecordRefs.policy], let ours = try repository.referenceTarget(RecordRefs.policy),
-      try repository.mergeBase(ours, theirs) == nil
-    {
-      throw PolicyFlowError.notPermitted(
-        "\(remote) (\(redactedURL)) holds another policy: its review record shares no history with this one. Nothing "
-          + "was changed. Check the remote's URL (`git remote -v`).")
-    }
     try SyncMarker.set(workspace.location, remote: remote)
     // 1. The record refs.
     let localRecord = try workspace.recordRefs()
