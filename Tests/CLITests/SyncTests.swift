@@ -100,6 +100,65 @@ struct SyncTests {
     #expect(try a.ok(["verify"]).stdout.contains("refused at sync"))
   }
 
+  @Test("the approval of a section the secretariat withdrew meanwhile on another copy is refused at sync; withdrawn everywhere, nothing on main")
+  func approvalOfWithdrawnSectionRefused() throws {
+    let shared = try SharedPolicy()
+    let section = "forord"
+    let a = try shared.copy("a")
+    let b = try shared.copy("b")
+    try a.ok(["submit", section, try a.scratch.file("f.md", try shared.origin.templateText(section)).path], as: "anne-bif")
+    try a.ok(["sync"])
+    try b.ok(["sync"])
+    // Apart: on a the committee approves, on b the secretariat withdraws the section; b syncs first.
+    for signer in Roster.signers(section) { try a.ok(["approve", section, "-m", "OK"], as: signer) }
+    #expect(try CLI.sqlite(a.root, "SELECT state FROM section WHERE id = '\(section)'") == "approved")
+    try b.ok(["withdraw", section, "-m", "Udgår"], as: "pernille-sekretariat")
+    try b.ok(["sync"])
+    let joined = try a.ok(["sync"])
+    #expect(joined.stdout.contains("refused at sync"), "\(joined.stdout)")
+    try Self.settle([a, b])
+    try Self.expectIdentical([a, b])
+    for copy in [a, b] {
+      #expect(try CLI.sqlite(copy.root, "SELECT state FROM section WHERE id = '\(section)'") == "withdrawn")
+      #expect(try CLI.git(["cat-file", "-e", "main:sections/\(section).md"], in: copy.root).status != 0)
+    }
+    // The chair's sign-off, whose approval the withdrawal overtook, is shown to the chair with its reason.
+    let chair = Roster.signers(section).last!
+    let status = try b.ok(["status"], as: chair).stdout
+    #expect(status.contains("Refused at sync") && status.contains(section), "\(status)")
+    #expect(try b.ok(["inbox"], as: chair).stdout.contains(section))
+    let refused = try CLI.sqlite(b.root, "SELECT count(*) FROM record WHERE refusedAtSync = 1 AND action = 'signoff'")
+    #expect(Int(refused) ?? 0 >= 1, "\(refused)")
+  }
+
+  @Test("two copies approve the same revision apart: one approval stands, the other is refused at sync; main holds the text once")
+  func racingApprovalsOfOneSection() throws {
+    let shared = try SharedPolicy()
+    let section = "forord"
+    let a = try shared.copy("a")
+    let b = try shared.copy("b")
+    try a.ok(["submit", section, try a.scratch.file("f.md", try shared.origin.templateText(section)).path], as: "anne-bif")
+    try a.ok(["sync"])
+    try b.ok(["sync"])
+    for copy in [a, b] {
+      // Each copy's own words: made in the same second, the same sign-off would be the same commit byte for byte
+      // (Ed25519 signatures are deterministic), and there would be no race to decide.
+      for signer in Roster.signers(section) {
+        try copy.ok(["approve", section, "-m", "OK fra \(copy.root.lastPathComponent)"], as: signer)
+      }
+      #expect(try CLI.sqlite(copy.root, "SELECT state FROM section WHERE id = '\(section)'") == "approved")
+    }
+    try Self.settle([a, b])
+    try Self.expectIdentical([a, b])
+    #expect(try CLI.sqlite(a.root, "SELECT state FROM section WHERE id = '\(section)'") == "approved")
+    #expect(try CLI.sqlite(a.root, "SELECT count(*) FROM event WHERE sectionId = '\(section)' AND toState = 'approved' AND fromState != 'approved'") == "1")
+    let refused = try CLI.sqlite(a.root, "SELECT count(*) FROM record WHERE refusedAtSync = 1 AND sectionId = '\(section)'")
+    let rows = try CLI.sqlite(a.root, "SELECT action, actor, refusedAtSync, refusal FROM record WHERE sectionId = '\(section)' ORDER BY sequence, commitId")
+    #expect(Int(refused) ?? 0 >= 1, "one copy's sign-offs took no effect: \(refused) \(rows)")
+    #expect(try a.git(["show", "main:sections/\(section).md"]) == (try shared.origin.templateText(section))
+      .trimmingCharacters(in: .whitespacesAndNewlines))
+  }
+
   @Test("approvals of two sections made apart both land on main, joined by one commit of sync")
   func approvalsOfTwoSectionsMadeApart() throws {
     let shared = try SharedPolicy()
