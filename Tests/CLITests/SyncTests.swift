@@ -254,6 +254,7 @@ struct SyncTests {
     let conflict = try a.pf(["sync"])
     #expect(conflict.status == 77, "\(conflict.stdout)\(conflict.stderr)")
     #expect(conflict.stderr.contains("requirements/workshop-2022.yaml") && conflict.stderr.contains("merges main by hand"))
+    #expect(conflict.stderr.contains("keep the text of the `req add` that took effect"), "\(conflict.stderr)")
     #expect(try a.git(["rev-parse", "main"]) == mainBefore)
     // Both actions are in a's record, the remote's by the join.
     let actions = try CLI.sqlite(a.root, "SELECT count(*) FROM record WHERE action = 'req-add'")

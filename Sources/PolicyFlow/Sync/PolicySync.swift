@@ -407,7 +407,11 @@ public struct PolicySync {
       throw PolicyFlowError.notPermitted(
         "this copy and \(self.remote) both changed \(conflicts.joined(separator: ", ")) on main since they parted; sync "
           + "cannot choose between two definitions. The record and the section branches were joined; main was not. "
-          + "The secretariat merges main by hand (`git merge \(trackingPrefix)main`, then a signed commit) and syncs again.")
+          + "The secretariat merges main by hand (`git merge \(trackingPrefix)main`, then a signed commit) and syncs again."
+          + (conflicts.contains { $0.hasPrefix("requirements/") }
+            ? " Where both copies added the same requirement id, keep the text of the `req add` that took effect: the "
+              + "other is refused at sync (`policyflow inbox` of its author names it)."
+            : ""))
     }
     return merged
   }
