@@ -129,6 +129,9 @@ struct SyncTests {
     #expect(try b.ok(["inbox"], as: chair).stdout.contains(section))
     let refused = try CLI.sqlite(b.root, "SELECT count(*) FROM record WHERE refusedAtSync = 1 AND action = 'signoff'")
     #expect(Int(refused) ?? 0 >= 1, "\(refused)")
+    // The reason is the rules' own, without the "nothing was recorded" a typed command ends with: this one is in git.
+    let reasons = try CLI.sqlite(b.root, "SELECT refusal FROM record WHERE refusedAtSync = 1")
+    #expect(!reasons.isEmpty && !reasons.contains("nothing was recorded"), "\(reasons)")
   }
 
   @Test("two copies approve the same revision apart: one approval stands, the other is refused at sync; main holds the text once")

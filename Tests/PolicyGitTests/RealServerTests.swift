@@ -378,9 +378,15 @@ struct RealServerTests {
       "/usr/bin/git", ["-C", alice.repo.path.path, "config", "credential.helper", "store --file \(store.path)"])
     #expect(configured.status == 0, "\(configured.error)")
 
+    // A ref of its own on the server first (with the known password), so the listing has something to show whether or
+    // not another test pushed before this one (run alone, the repository was empty and the test failed).
+    let ref = "refs/policyflow/test-\(UUID().uuidString.prefix(8))/helper"
+    let record = try alice.commit("helper\n", on: ref)
+    _ = try alice.repo.push(remote: servers.httpsURL, refspecs: [ref], credentials: servers.https, trust: servers.httpsTrust)
+
     let credentials = RemoteCredentials(gitCredentialHelper: true)
     let refs = try alice.repo.remoteReferences(
       remote: servers.httpsURL, credentials: credentials, trust: servers.httpsTrust)
-    #expect(!refs.isEmpty)
+    #expect(refs.first { $0.name == ref }?.target == record, "\(refs)")
   }
 }

@@ -147,6 +147,13 @@ extension Workspace {
     tips.count == refs.count && refs.allSatisfy { tips[$0.key] == $0.value.hex }
   }
 
+  /// The rules' words for an action the replay refused. They were written for the person typing the command, where
+  /// "nothing was recorded" is true; a replayed action is in git, so that clause goes.
+  static func refusalReason(_ message: String) -> String {
+    let clause = "; nothing was recorded."
+    return message.hasSuffix(clause) ? String(message.dropLast(clause.count)) + "." : message
+  }
+
   func recordRefs() throws -> [String: ObjectID] {
     var refs: [String: ObjectID] = [:]
     for (name, target) in try repository.references(matching: RecordRefs.prefix + "*") { refs[name] = target }
@@ -217,7 +224,7 @@ extension Workspace {
         report.applied += 1
       } catch let error as PolicyFlowError {
         if error.kind == .internal || error.isMissingObject { throw error }
-        refusal = error.message
+        refusal = Self.refusalReason(error.message)
         atSync = try !error.isIntegrity && isConcurrent(entry.commit!, joins: joins[entry.ref] ?? [])
         report.refused += 1
       }
