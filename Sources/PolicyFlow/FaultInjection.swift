@@ -23,6 +23,10 @@ enum FaultPoint: String, CaseIterable {
   case syncAfterRecord = "sync-after-record"
   /// `sync`: the section branches joined; main not yet.
   case syncAfterBranches = "sync-after-branches"
+  /// `sync`: `main` joined too; the releases' tags and the checkout not yet, the marker still set.
+  case syncAfterMain = "sync-after-main"
+  /// `sync`: the remote took the section branches (and tags); the record refs not yet pushed.
+  case syncBetweenPushes = "sync-between-pushes"
   /// `sync`: the remote took the push; the tracking refs and the time of the sync not yet written.
   case syncAfterPush = "sync-after-push"
 

@@ -7,7 +7,10 @@ import Testing
 /// `verify`.
 @Suite("sync killed at every step: the next sync completes, nothing lost")
 struct SyncCrashTests {
-  static let faultPoints = ["sync-after-fetch", "sync-after-record", "sync-after-branches", "sync-after-push"]
+  static let faultPoints = [
+    "sync-after-fetch", "sync-after-record", "sync-after-branches", "sync-after-main", "sync-between-pushes",
+    "sync-after-push",
+  ]
 
   /// The secretariat's workspace published to a bare repository, and two copies cloned from it: `a` by path, `b`
   /// by `file://`.
@@ -37,6 +40,7 @@ struct SyncCrashTests {
     try a.ok(["sync"])
     try secretariat.ok(["sync"])
     let bBefore = try b.policyRefs()
+    let bOwn = try b.recordCommits().subtracting(try a.recordCommits()).subtracting(try secretariat.recordCommits())
     var done = Set<String>()
     for copy in copies { done.formUnion(try copy.recordCommits()) }
 
@@ -46,7 +50,8 @@ struct SyncCrashTests {
     // The marker is there exactly while local refs were half joined.
     let marker = b.root.appendingPathComponent(".policyflow/sync-pending")
     #expect(
-      FileManager.default.fileExists(atPath: marker.path) == ["sync-after-record", "sync-after-branches"].contains(point),
+      FileManager.default.fileExists(atPath: marker.path)
+        == ["sync-after-record", "sync-after-branches", "sync-after-main"].contains(point),
       "sync-pending after a kill at \(point)")
     // Killed before anything moved: b's refs are as they were; killed after the push: the remote has b's actions.
     if point == "sync-after-fetch" { #expect(try b.policyRefs() == bBefore) }
@@ -54,6 +59,13 @@ struct SyncCrashTests {
       try CLI.run("git", ["--git-dir", bare.path, "rev-list", "--no-merges", "--glob=refs/policyflow"]).stdout
         .split(separator: "\n").map(String.init))
     #expect(done.isSubset(of: serverActions) == (point == "sync-after-push"), "the remote after a kill at \(point)")
+    if point == "sync-between-pushes" {
+      // The server has b's revision of `social` on its branch, and none of b's actions yet.
+      let branch = try CLI.run("git", ["--git-dir", bare.path, "rev-parse", "refs/heads/sections/social"]).stdout
+      let local = try b.git(["rev-parse", "refs/heads/sections/social"])
+      #expect(branch.trimmingCharacters(in: .whitespacesAndNewlines) == local.trimmingCharacters(in: .whitespacesAndNewlines))
+      #expect(!bOwn.isEmpty && bOwn.isDisjoint(with: serverActions), "\(bOwn) \(serverActions)")
+    }
 
     // The next sync completes.
     let next = try b.pf(["sync"])

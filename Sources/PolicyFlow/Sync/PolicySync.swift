@@ -104,8 +104,13 @@ public struct PolicySync {
           // record ref that names a revision or approval commit the server's branches lack breaks every other copy.
           var updates: [PushResult.Update] = []
           let record = pushes.filter { $0.name.hasPrefix(RecordRefs.prefix) }
-          for batch in [pushes.filter { !$0.name.hasPrefix(RecordRefs.prefix) }, record] where !batch.isEmpty {
-            updates += try repository.push(remote: remote, refspecs: batch.map(\.name), credentials: credentials).updates
+          let branches = pushes.filter { !$0.name.hasPrefix(RecordRefs.prefix) }
+          if !branches.isEmpty {
+            updates += try repository.push(remote: remote, refspecs: branches.map(\.name), credentials: credentials).updates
+            FaultPoint.syncBetweenPushes.hit()
+          }
+          if !record.isEmpty {
+            updates += try repository.push(remote: remote, refspecs: record.map(\.name), credentials: credentials).updates
           }
           FaultPoint.syncAfterPush.hit()
           for update in updates where update.outcome == .updated { report.pushed.append(update.reference) }
@@ -284,6 +289,7 @@ public struct PolicySync {
     FaultPoint.syncAfterBranches.hit()
     // 3. main.
     if try integrateMain(remote: remoteRefs[Workspace.mainRef]) { report.joined.append(Workspace.mainRef) }
+    FaultPoint.syncAfterMain.hit()
     // 4. Releases' tags the remote has.
     for (name, target) in remoteRefs where name.hasPrefix("refs/tags/") {
       if try repository.referenceTarget(name) == nil {
