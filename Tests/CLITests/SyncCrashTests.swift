@@ -93,6 +93,33 @@ struct SyncCrashTests {
     }
   }
 
+  @Test("a revision pushed without its record (killed between the pushes): the branch another copy joined meanwhile is brought to the revision the joined record makes latest")
+  func branchWithoutItsRecordIsBroughtToTheLatestRevision() throws {
+    let (w, bare, copies) = try Self.published()
+    let (a, b) = (copies[1], copies[2])
+    // b's submission carries the higher sequence (a comment came first), so in the joined order it is the latest.
+    try b.ok(["comment", "social", "-m", "Først en bemærkning"], as: "anders-sou")
+    try b.ok(["submit", "social", try SyncCheck.text(w, "social", "Fra kopi b.").path, "-m", "b"], as: "sofie-sof")
+    try a.ok(["submit", "social", try SyncCheck.text(w, "social", "Fra kopi a.").path, "-m", "a"], as: "sofie-sof")
+    var done = try a.recordCommits().union(try b.recordCommits())
+    // b's branch reaches the server, its record does not.
+    let killed = try b.syncEnding(fault: "sync-between-pushes")
+    #expect(killed.killed)
+    // a joins the branch knowing only its own submission: the join holds a's text.
+    try a.ok(["sync"])
+    #expect(try a.git(["show", "refs/heads/sections/social:sections/social.md"]).contains("Fra kopi a."))
+    // b learns the whole order: its own submission is revision 2, and its branch must say so.
+    try b.ok(["sync"])
+    done.formUnion(try b.recordCommits())
+    try SyncCheck.settle(copies, remote: bare)
+    try SyncCheck.expectIdentical(copies, remote: bare, done: done)
+    for copy in copies {
+      let latest = try CLI.sqlite(copy.root, "SELECT blobId FROM revision WHERE sectionId='social' ORDER BY number DESC LIMIT 1")
+      #expect(try copy.git(["cat-file", "blob", latest]).contains("Fra kopi b."), "\(copy.name): the latest revision")
+      #expect(try copy.git(["show", "refs/heads/sections/social:sections/social.md"]).contains("Fra kopi b."), "\(copy.name)")
+    }
+  }
+
   @Test("a sync killed in the middle of integrating is finished by the next write of any kind, which says so")
   func interruptedSyncFinishedByAWrite() throws {
     let (w, bare, copies) = try Self.published()

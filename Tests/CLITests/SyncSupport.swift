@@ -30,15 +30,22 @@ final class SharedPolicy {
 }
 
 extension SharedPolicy {
-  /// Two copies that acted apart on `section`: on `a` the committee signed off revision 1 (landing it on a's main),
-  /// while on `b` the drafter submitted a new text and synced first. Once `a` syncs, its sign-offs are on a revision
-  /// that is no longer the latest: refused at sync. The caller makes `a` sync.
-  func approvalsOvertakenApart(_ section: String) throws -> (a: PolicyCopy, b: PolicyCopy) {
+  /// Two copies, `a` and `b`, that both hold revision 1 of `section` (the template's text) under committee review:
+  /// where every race of this suite starts.
+  func twoCopiesReviewing(_ section: String) throws -> (a: PolicyCopy, b: PolicyCopy) {
     let a = try copy("a")
     let b = try copy("b")
     try a.ok(["submit", section, try a.scratch.file("f.md", try origin.templateText(section)).path], as: "anne-bif")
     try a.ok(["sync"])
     try b.ok(["sync"])
+    return (a, b)
+  }
+
+  /// Two copies that acted apart on `section`: on `a` the committee signed off revision 1 (landing it on a's main),
+  /// while on `b` the drafter submitted a new text and synced first. Once `a` syncs, its sign-offs are on a revision
+  /// that is no longer the latest: refused at sync. The caller makes `a` sync.
+  func approvalsOvertakenApart(_ section: String) throws -> (a: PolicyCopy, b: PolicyCopy) {
+    let (a, b) = try twoCopiesReviewing(section)
     for signer in Roster.signers(section) { try a.ok(["approve", section, "-m", "OK"], as: signer) }
     let replaced = try origin.templateText(section) + "\nEt nyt afsnit.\n"
     try b.ok(["submit", section, try b.scratch.file("g.md", replaced).path], as: "anne-bif")

@@ -104,11 +104,7 @@ struct SyncTests {
   func approvalOfWithdrawnSectionRefused() throws {
     let shared = try SharedPolicy()
     let section = "forord"
-    let a = try shared.copy("a")
-    let b = try shared.copy("b")
-    try a.ok(["submit", section, try a.scratch.file("f.md", try shared.origin.templateText(section)).path], as: "anne-bif")
-    try a.ok(["sync"])
-    try b.ok(["sync"])
+    let (a, b) = try shared.twoCopiesReviewing(section)
     // Apart: on a the committee approves, on b the secretariat withdraws the section; b syncs first.
     for signer in Roster.signers(section) { try a.ok(["approve", section, "-m", "OK"], as: signer) }
     #expect(try CLI.sqlite(a.root, "SELECT state FROM section WHERE id = '\(section)'") == "approved")
@@ -138,11 +134,7 @@ struct SyncTests {
   func racingApprovalsOfOneSection() throws {
     let shared = try SharedPolicy()
     let section = "forord"
-    let a = try shared.copy("a")
-    let b = try shared.copy("b")
-    try a.ok(["submit", section, try a.scratch.file("f.md", try shared.origin.templateText(section)).path], as: "anne-bif")
-    try a.ok(["sync"])
-    try b.ok(["sync"])
+    let (a, b) = try shared.twoCopiesReviewing(section)
     for copy in [a, b] {
       // Each copy's own words: made in the same second, the same sign-off would be the same commit byte for byte
       // (Ed25519 signatures are deterministic), and there would be no race to decide.

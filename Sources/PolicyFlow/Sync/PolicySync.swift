@@ -286,6 +286,7 @@ public struct PolicySync {
       }
       if joined { report.joined.append(name) }
     }
+    try bringBranchesToLatestRevision(into: &report)
     FaultPoint.syncAfterBranches.hit()
     // 3. main.
     if try integrateMain(remote: remoteRefs[Workspace.mainRef]) { report.joined.append(Workspace.mainRef) }
@@ -298,6 +299,33 @@ public struct PolicySync {
     }
     try workspace.refreshUnderLock()
     SyncMarker.clear(workspace.location)
+  }
+
+  /// Every section branch holds the text of its latest revision in the joined order. A join is written with what
+  /// the record said when it was written, and the record can learn more afterwards: a copy whose push of the
+  /// branches went through but whose push of the record refs did not (a kill, a dropped connection between the two)
+  /// leaves a revision on the server that no record names yet, and another copy then joins that branch believing its
+  /// own revision the latest. Once the record has both submissions, the order may say the other; this step writes
+  /// the commit that says so (one parent, or two when the latest revision is not below the tip), byte for byte the
+  /// same on every copy that writes it, so the copies still meet as a fast-forward. A tip that is the latest
+  /// revision's commit — every branch no copy joined — costs one comparison.
+  private func bringBranchesToLatestRevision(into report: inout SyncReport) throws {
+    let latest = try workspace.store.read { try $0.latestRevisions() }
+    for (name, tip) in try repository.references(matching: "refs/heads/sections/*") {
+      let section = String(name.dropFirst("refs/heads/sections/".count))
+      guard let revision = latest[section], tip.hex != revision.commitId,
+        let revisionCommit = ObjectID(hex: revision.commitId), let blob = ObjectID(hex: revision.blobId)
+      else { continue }
+      let path = Workspace.sectionPath(section)
+      let below = try repository.isAncestor(revisionCommit, of: tip)
+      if below, try repository.blobID(at: path, in: tip) == blob { continue }
+      let tree = try repository.tree(base: try repository.commit(tip).tree, setting: [path: blob])
+      let commit = try RecordJoin.write(
+        in: repository, parents: below ? [tip] : [tip, revisionCommit], tree: tree,
+        message: "policyflow sync: \(name) holds its latest revision in the joined record\n")
+      try repository.updateReference(name, to: commit, expected: tip, message: "policyflow sync: latest revision")
+      report.joined.append(name)
+    }
   }
 
   /// Brings `name` to include both `local` and `remote`: a fast-forward when one contains the other, else a join
