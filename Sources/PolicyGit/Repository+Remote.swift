@@ -346,9 +346,12 @@ extension Repository {
     // A configured remote's relative path means the same as to git, which runs from the top of the working tree;
     // libgit2 would read it from the process's directory, so `sync --workspace DIR` from elsewhere (or from a
     // subfolder) missed `../share.git`. A path given on the command line stays relative to where it was typed.
+    // Copies cloned before clone stored paths absolute hold one that worked from the folder it was typed in: where
+    // only that one exists, it is still used.
     if configured {
       let resolved = Self.remoteURL(url, relativeTo: path)
-      if resolved != url {
+      let files = FileManager.default
+      if resolved != url, files.fileExists(atPath: resolved) || !files.fileExists(atPath: url) {
         let set = pushURL != nil ? git_remote_set_instance_pushurl(remote, resolved) : git_remote_set_instance_url(remote, resolved)
         try check(set, "open remote \(RemoteLocation(url).redacted)")
         url = resolved

@@ -328,6 +328,12 @@ struct SyncTests {
     try copy.ok(["comment", "forord", "-m", "Udefra"], as: "soren-biu")
     try copy.ok(["sync"])
     #expect(try copy.ok(["sync", "--status"]).stdout.contains("0 action"), "nothing left unsent")
+    // A copy cloned by an earlier version holds the path as it was typed, relative to the folder it was typed in;
+    // run from there it still works, as it did.
+    let typed = try CLI.git(["remote", "set-url", "origin", relative], in: copy.root)
+    #expect(typed.status == 0, "\(typed.stderr)")
+    try copy.ok(["comment", "forord", "-m", "Som før"], as: "soren-biu")
+    try copy.ok(["sync"])
     #expect(try copy.git(["rev-parse", "refs/policyflow/sections/forord"])
       == (try CLI.git(["rev-parse", "refs/policyflow/sections/forord"], in: shared.remote).stdout
         .trimmingCharacters(in: .whitespacesAndNewlines)))
