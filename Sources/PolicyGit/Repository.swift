@@ -80,6 +80,15 @@ public final class Repository {
     return ObjectID(oid)
   }
 
+  /// The id `data` has as a blob, without writing it (what `git hash-object` prints).
+  public func hashBlob(_ data: Data) throws -> ObjectID {
+    var oid = git_oid()
+    try withBytes(of: data) { base, count in
+      try check(git_odb_hash(&oid, base, count, GIT_OBJECT_BLOB), "hash blob")
+    }
+    return ObjectID(oid)
+  }
+
   public func readBlob(_ id: ObjectID) throws -> Data {
     try withBlob(id, "read blob \(id)") { blob in
       Data(bytes: git_blob_rawcontent(blob), count: Int(git_blob_rawsize(blob)))

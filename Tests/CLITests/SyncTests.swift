@@ -230,6 +230,38 @@ struct SyncTests {
     }
   }
 
+  @Test("requirements added apart to one file are merged requirement by requirement: both in force on every copy, the join trusted")
+  func requirementsAddedApartAreMerged() throws {
+    let shared = try SharedPolicy()
+    let a = try shared.copy("a")
+    let b = try shared.copy("b")
+    for (copy, id, text) in [(a, "WS-MED-92", "Fra A"), (b, "WS-MED-91", "Fra B")] {
+      try copy.ok(
+        ["req", "add", id, "--file", "requirements/workshop-2022.yaml", "--theme", "Medborgerskab", "--text", text,
+         "--targets", "social"], as: "pernille-sekretariat")
+    }
+    // b edits an existing requirement of the same file too; a leaves it alone.
+    let existing = try #require(
+      try CLI.sqlite(b.root, "SELECT id FROM requirement WHERE file = 'requirements/workshop-2022.yaml' ORDER BY id LIMIT 1")
+        .split(separator: "\n").first.map(String.init))
+    try b.ok(["req", "edit", existing, "--text", "Ændret på b"], as: "pernille-sekretariat")
+    try b.ok(["sync"])
+    let joined = try a.ok(["sync"])
+    #expect(joined.stdout.contains("synced with origin"), "\(joined.stdout)")
+    try Self.settle([a, b])
+    try Self.expectIdentical([a, b])
+    for copy in [a, b] {
+      let texts = try CLI.sqlite(copy.root, "SELECT id || '=' || text FROM requirement WHERE id IN ('WS-MED-91', 'WS-MED-92', '\(existing)') ORDER BY id")
+      #expect(texts.contains("WS-MED-91=Fra B") && texts.contains("WS-MED-92=Fra A") && texts.contains("\(existing)=Ændret på b"), "\(copy.root.lastPathComponent): \(texts)")
+    }
+    // The base's requirements in their order, then the new ones by id: the same file on both copies.
+    let file = try a.git(["show", "main:requirements/workshop-2022.yaml"])
+    let order = ["\(existing)", "WS-MED-91", "WS-MED-92"].compactMap { file.range(of: "id: \($0)")?.lowerBound }
+    #expect(order.count == 3 && order == order.sorted(), "\(file)")
+    #expect(try a.git(["rev-list", "--parents", "-1", "main"]).split(separator: " ").count == 3, "main is a join")
+    #expect(try CLI.sqlite(a.root, "SELECT count(*) FROM record WHERE refusal IS NOT NULL") == "0")
+  }
+
   @Test("no remote: 66 with what to do; both copies changed the definition apart: 77, main untouched, nothing lost")
   func refusals() throws {
     let lonely = try TemplateWorkspace()
@@ -239,7 +271,8 @@ struct SyncTests {
     let shared = try SharedPolicy()
     let a = try shared.copy("a")
     let b = try shared.copy("b")
-    for (copy, id, text) in [(a, "WS-MED-90", "Fra A"), (b, "WS-MED-91", "Fra B")] {
+    // The same requirement id added on both copies: a conflict no merge can decide.
+    for (copy, id, text) in [(a, "WS-MED-90", "Fra A"), (b, "WS-MED-90", "Fra B")] {
       try copy.ok(
         ["req", "add", id, "--file", "requirements/workshop-2022.yaml", "--theme", "Medborgerskab", "--text", text,
          "--targets", "social"], as: "pernille-sekretariat")
@@ -249,7 +282,7 @@ struct SyncTests {
     let conflict = try a.pf(["sync"])
     #expect(conflict.status == 77, "\(conflict.stdout)\(conflict.stderr)")
     #expect(conflict.stderr.contains("requirements/workshop-2022.yaml") && conflict.stderr.contains("merges main by hand"))
-    #expect(conflict.stderr.contains("keep the text of the `req add` that took effect"), "\(conflict.stderr)")
+    #expect(conflict.stderr.contains("keep the text of the action that took effect last"), "\(conflict.stderr)")
     #expect(try a.git(["rev-parse", "main"]) == mainBefore)
     // Both actions are in a's record, the remote's by the join.
     let actions = try CLI.sqlite(a.root, "SELECT count(*) FROM record WHERE action = 'req-add'")

@@ -187,7 +187,7 @@ final class DefinitionChain {
     for parent in commit.parents where try link(at: parent).pending {
       return (false, "it joins \(RecordEntry.shortID(parent.hex)), which carries a change to the definition not in force")
     }
-    let (merged, conflicts) = try PolicySync.mergeDefinitionFiles(in: repository, commit.parents[0], commit.parents[1])
+    let (merged, conflicts, _) = try PolicySync.mergeDefinitionFiles(in: repository, commit.parents[0], commit.parents[1])
     let held = PolicySync.filesBesideApprovedText(try repository.allFiles(in: commit.id))
     guard conflicts.isEmpty, held == merged else {
       return (false, "a join by sync must hold exactly the file-by-file merge of the definitions it joins; this one does not")

@@ -400,12 +400,17 @@ public struct PolicySync {
   }
 
   /// The definition files of two copies of `main` merged file by file against their merge base: a file only one
-  /// side changed is taken from it; a file both changed differently is a conflict. The one rule for `sync`, which
-  /// writes the join, and for the chain of trust, which accepts a join only if it holds exactly this.
+  /// side changed is taken from it; a requirements file both changed is merged requirement by requirement
+  /// (`RequirementFileMerge`); any other file both changed differently is a conflict. The one rule for `sync`, which
+  /// writes the join, and for the chain of trust, which accepts a join only if it holds exactly this. `written` holds
+  /// the merged requirement files by blob id: sync writes them, the chain of trust only compares ids.
   static func mergeDefinitionFiles(in repository: Repository, _ a: ObjectID, _ b: ObjectID) throws
-    -> (merged: [String: ObjectID], conflicts: [String])
+    -> (merged: [String: ObjectID], conflicts: [String], written: [ObjectID: Data])
   {
-    let base = try repository.mergeBase(a, b).map { filesBesideApprovedText(try repository.allFiles(in: $0)) } ?? [:]
+    let baseCommit = try repository.mergeBase(a, b)
+    let base = try baseCommit.map { filesBesideApprovedText(try repository.allFiles(in: $0)) } ?? [:]
+    var requirements = RequirementFileMerge(repository: repository, base: baseCommit, ours: a, theirs: b)
+    var written: [ObjectID: Data] = [:]
     let ours = filesBesideApprovedText(try repository.allFiles(in: a))
     let theirs = filesBesideApprovedText(try repository.allFiles(in: b))
     var merged: [String: ObjectID] = [:]
@@ -419,13 +424,17 @@ public struct PolicySync {
         result = t
       } else if t == common {
         result = o
+      } else if path.hasPrefix("requirements/"), path.hasSuffix(".yaml"), let file = try requirements.merge(path) {
+        let id = try repository.hashBlob(file)
+        written[id] = file
+        result = id
       } else {
         conflicts.append(path)
         continue
       }
       if let result { merged[path] = result }
     }
-    return (merged, conflicts)
+    return (merged, conflicts, written)
   }
 
   /// Files of `main` other than the approved texts (the definition, and releases' files).
@@ -435,7 +444,7 @@ public struct PolicySync {
 
   /// A three-way merge of the definition files, file by file; a file both copies changed differently stops the sync.
   private func mergedDefinition(local: ObjectID, remote: ObjectID) throws -> [String: ObjectID] {
-    let (merged, conflicts) = try Self.mergeDefinitionFiles(in: repository, local, remote)
+    let (merged, conflicts, written) = try Self.mergeDefinitionFiles(in: repository, local, remote)
     guard conflicts.isEmpty else {
       SyncMarker.clear(workspace.location)
       throw PolicyFlowError.notPermitted(
@@ -443,9 +452,13 @@ public struct PolicySync {
           + "cannot choose between two definitions. The record and the section branches were joined; main was not. "
           + "The secretariat merges main by hand (`git merge \(trackingPrefix)main`, then a signed commit) and syncs again."
           + (conflicts.contains { $0.hasPrefix("requirements/") }
-            ? " Where both copies added the same requirement id, keep the text of the `req add` that took effect: the "
-              + "other is refused at sync (`policyflow inbox` of its author names it)."
+            ? " Both copies changed the same requirement: keep the text of the action that took effect last in the "
+              + "joined record (of one id added on both, the second `req add` is refused at sync; `policyflow inbox` of "
+              + "its author names it)."
             : ""))
+    }
+    for (id, file) in written where try repository.writeBlob(file) != id {
+      throw PolicyFlowError.internal("the merged requirements file \(id) was written under another id")
     }
     return merged
   }
