@@ -262,6 +262,29 @@ struct SyncTests {
     #expect(try CLI.sqlite(a.root, "SELECT count(*) FROM record WHERE refusal IS NOT NULL") == "0")
   }
 
+  @Test("one requirement id added apart in two different files: the merged definition would hold it twice: 77, main untouched")
+  func sameRequirementInTwoFiles() throws {
+    let shared = try SharedPolicy()
+    let a = try shared.copy("a")
+    let b = try shared.copy("b")
+    for (copy, file, extra) in [
+      (a, "requirements/workshop-2022.yaml", ["--theme", "Medborgerskab", "--targets", "social"]),
+      (b, "requirements/principper.yaml", []),
+    ] {
+      try copy.ok(
+        ["req", "add", "WS-MED-93", "--file", file, "--text", "Fra \(copy.root.lastPathComponent)"] + extra,
+        as: "pernille-sekretariat")
+    }
+    try b.ok(["sync"])
+    let mainBefore = try a.git(["rev-parse", "main"])
+    let refused = try a.pf(["sync"])
+    #expect(refused.status == 77, "\(refused.stdout)\(refused.stderr)")
+    #expect(refused.stderr.contains("not valid together") && refused.stderr.contains("WS-MED-93"), "\(refused.stderr)")
+    #expect(try a.git(["rev-parse", "main"]) == mainBefore)
+    #expect(try a.ok(["status"]).status == 0, "the copy still works")
+    #expect(try a.verifyFindings().isEmpty)
+  }
+
   @Test("no remote: 66 with what to do; both copies changed the definition apart: 77, main untouched, nothing lost")
   func refusals() throws {
     let lonely = try TemplateWorkspace()

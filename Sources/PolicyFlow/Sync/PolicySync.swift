@@ -1,5 +1,6 @@
 import Foundation
 import PolicyGit
+import PolicyManifest
 import PolicyStore
 
 /// What one `policyflow sync` did.
@@ -456,6 +457,22 @@ public struct PolicySync {
               + "joined record (of one id added on both, the second `req add` is refused at sync; `policyflow inbox` of "
               + "its author names it)."
             : ""))
+    }
+    // Each file merged cleanly, but together they must still be one valid definition: the same requirement id added
+    // on both copies in two different files merges file by file and would put a duplicate id on main.
+    var files: [String: Data] = [:]
+    for (path, id) in merged
+    where path == "policy.yaml" || path == "members.yaml" || (path.hasPrefix("requirements/") && path.hasSuffix(".yaml")) {
+      files[path] = try written[id] ?? repository.readBlob(id)
+    }
+    do {
+      _ = try PolicyDefinition.load(files: files)
+    } catch {
+      SyncMarker.clear(workspace.location)
+      throw PolicyFlowError.notPermitted(
+        "the definitions of this copy and \(self.remote), merged, are not valid together; main was not joined. The "
+          + "record and the section branches were. The secretariat merges main by hand (`git merge \(trackingPrefix)main`, "
+          + "then a signed commit that fixes this) and syncs again:\n\(error.localizedDescription)")
     }
     for (id, file) in written where try repository.writeBlob(file) != id {
       throw PolicyFlowError.internal("the merged requirements file \(id) was written under another id")
