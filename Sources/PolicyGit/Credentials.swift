@@ -32,6 +32,9 @@ public struct RemoteCredentials: Sendable, Equatable {
   public var httpUser: String?
   /// A password or an access token.
   public var httpPassword: String?
+  /// The user sent with `httpPassword` when neither `httpUser` nor the URL names one: "oauth2" for a token from
+  /// `POLICYFLOW_HTTP_TOKEN` (GitLab accepts it with any token). Last, so a user written into the URL wins.
+  public var httpUserIfUnnamed: String?
   /// Ask git's credential helpers (`git credential fill`) after `httpUser`/`httpPassword`, and tell them the outcome
   /// (`approve` / `reject`), as git does. This runs the `git` program: the one place PolicyGit does, because the
   /// helpers (libsecret, Git Credential Manager, `store`, `cache`) are git's and reachable only through it. It
@@ -77,7 +80,7 @@ public struct RemoteCredentials: Sendable, Equatable {
     credentials.httpUser = value("POLICYFLOW_HTTP_USER")
     if let token = value("POLICYFLOW_HTTP_TOKEN") {
       credentials.httpPassword = token
-      credentials.httpUser = credentials.httpUser ?? "oauth2"
+      credentials.httpUserIfUnnamed = "oauth2"
     } else {
       credentials.httpPassword = value("POLICYFLOW_HTTP_PASSWORD")
     }

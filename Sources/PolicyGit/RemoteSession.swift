@@ -123,7 +123,7 @@ final class RemoteSession {
       return refuseCredentials(ssh: true, user: sshUser)
     }
     if allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0 {
-      let user = credentials.httpUser ?? usernameFromURL ?? location.user
+      let user = credentials.httpUser ?? usernameFromURL ?? location.user ?? credentials.httpUserIfUnnamed
       if let password = credentials.httpPassword, !offered.contains(.httpConfigured) {
         offered.insert(.httpConfigured)
         guard let user else {

@@ -163,5 +163,26 @@ struct SyncServerTests {
     done.formUnion(try copy.recordCommits())
     try SyncCheck.expectIdentical([secretariat, copy], remote: server, done: done)
     #expect(try secretariat.state("by-og-bolig") == "committee_review")
+
+    // A personal access token instead of a password, as GitLab and Gitea hand them out: POLICYFLOW_HTTP_TOKEN, the
+    // user from the URL (the test server's password serves as the token).
+    let user = servers["PF_HTTPS_USER"]
+    let withUser = url.replacingOccurrences(of: "https://", with: "https://\(user)@")
+    #expect(try CLI.git(["remote", "set-url", "origin", withUser], in: copy.root).status == 0)
+    func token(_ value: String) -> [String: String] {
+      var environment = servers.https(trustingCA: true)
+      environment["POLICYFLOW_HTTP_USER"] = ""
+      environment["POLICYFLOW_HTTP_PASSWORD"] = ""
+      environment["POLICYFLOW_HTTP_TOKEN"] = value
+      return environment
+    }
+    try copy.ok(["comment", "by-og-bolig", "-m", "Med en token"], as: "peter-tmu")
+    let wrongBefore = try RemoteCopy.policyRefs(of: server)
+    let wrong = try copy.pf(["sync"], environment: token("forkert-token"))
+    #expect(wrong.status == 69, "\(wrong.status): \(wrong.stderr)")
+    #expect(try RemoteCopy.policyRefs(of: server) == wrongBefore)
+    let withToken = try copy.pf(["sync"], environment: token(servers["PF_HTTPS_PASSWORD"]))
+    #expect(withToken.status == 0, "\(withToken.stderr)")
+    #expect(try RemoteCopy.policyRefs(of: server) == (try copy.policyRefs()))
   }
 }

@@ -182,7 +182,8 @@ struct RemoteConfigurationTests {
     ])
     #expect(credentials.sshKey?.privateKey.path == "/home/anna/.ssh/id_ed25519")
     #expect(credentials.sshAgent && credentials.sshUser == "anna")
-    #expect(credentials.httpUser == "oauth2" && credentials.httpPassword == "glpat-123")
+    // The token's user is the URL's when it names one (the session decides), else oauth2.
+    #expect(credentials.httpUser == nil && credentials.httpUserIfUnnamed == "oauth2" && credentials.httpPassword == "glpat-123")
     #expect(!credentials.gitCredentialHelper)
     let plain = RemoteCredentials.fromEnvironment(["POLICYFLOW_HTTP_USER": "anna", "POLICYFLOW_HTTP_PASSWORD": "x"])
     #expect(plain.httpUser == "anna" && plain.httpPassword == "x" && plain.gitCredentialHelper && !plain.sshAgent)
