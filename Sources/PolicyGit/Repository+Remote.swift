@@ -32,7 +32,7 @@ extension Repository {
 
   /// `url` with a relative local path made absolute against `base` (`git clone` stores an absolute path, and git
   /// reads a configured relative one from the top of the working tree); every other URL unchanged.
-  public static func remoteURL(_ url: String, relativeTo base: URL) -> String {
+  public static func absoluteRemoteURL(_ url: String, relativeTo base: URL) -> String {
     let location = RemoteLocation(url)
     guard location.transport == .local, !url.hasPrefix("file://"), !url.hasPrefix("/"), !url.isEmpty else { return url }
     return URL(fileURLWithPath: url, relativeTo: base).standardizedFileURL.path
@@ -349,7 +349,7 @@ extension Repository {
     // Copies cloned before clone stored paths absolute hold one that worked from the folder it was typed in: where
     // only that one exists, it is still used.
     if configured {
-      let resolved = Self.remoteURL(url, relativeTo: path)
+      let resolved = Self.absoluteRemoteURL(url, relativeTo: path)
       let files = FileManager.default
       if resolved != url, files.fileExists(atPath: resolved) || !files.fileExists(atPath: url) {
         let set = pushURL != nil ? git_remote_set_instance_pushurl(remote, resolved) : git_remote_set_instance_url(remote, resolved)

@@ -38,6 +38,17 @@ extension PolicyDefinition {
   /// The same as ``load(from:)`` for files already in memory — e.g. read from a commit on `main`, so that
   /// what is in force is what is committed, not what someone is editing in the work tree.
   ///
+  /// A `requirements/<name>.yaml` file that `load(files:)` reads (not in a subfolder, not hidden).
+  public static func isRequirementFile(_ path: String) -> Bool {
+    let name = path.dropFirst("requirements/".count)
+    return path.hasPrefix("requirements/") && path.hasSuffix(".yaml") && !name.contains("/") && !name.hasPrefix(".")
+  }
+
+  /// The files `load(files:)` reads: `policy.yaml`, `members.yaml` and the requirement files.
+  public static func isDefinitionFile(_ path: String) -> Bool {
+    path == "policy.yaml" || path == "members.yaml" || isRequirementFile(path)
+  }
+
   /// - Parameter files: contents by repository path: `policy.yaml`, `members.yaml`, `requirements/<name>.yaml`.
   public static func load(files: [String: Data]) throws -> PolicyDefinition {
     let diagnostics = YAMLDiagnostics()
@@ -52,10 +63,7 @@ extension PolicyDefinition {
     let manifest = root("policy.yaml").flatMap { loader.parseManifest($0) }
     let members = root("members.yaml").flatMap { loader.parseMembers($0, manifest: manifest) }
     var requirements: [Requirement] = []
-    let requirementFiles = files.keys.filter {
-      $0.hasPrefix("requirements/") && $0.hasSuffix(".yaml") && !$0.dropFirst("requirements/".count).contains("/")
-        && !$0.dropFirst("requirements/".count).hasPrefix(".")
-    }.sorted()
+    let requirementFiles = files.keys.filter(isRequirementFile).sorted()
     for name in requirementFiles {
       guard let node = root(name) else { continue }
       requirements += loader.parseRequirements(node, manifest: manifest)

@@ -80,6 +80,14 @@ struct PolicyCopy {
     try CLI.git(arguments, in: root).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
+  /// The secretariat's `req add` of `id` to the template's workshop file, targeting `social`.
+  func addWorkshopRequirement(_ id: String, text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let run = try pf(
+      ["req", "add", id, "--file", "requirements/workshop-2022.yaml", "--theme", "Medborgerskab", "--text", text,
+       "--targets", "social"], as: "pernille-sekretariat")
+    #expect(run.status == 0, "req add \(id): \(run.stderr)", sourceLocation: sourceLocation)
+  }
+
   /// What must be the same on every synced copy: the outputs the issue names.
   func sharedOutputs() throws -> [String] {
     [try ok(["status", "--json"]).stdout, try ok(["audit", "--json"]).stdout, try ok(["req", "coverage", "--json"]).stdout]

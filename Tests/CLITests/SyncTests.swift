@@ -208,9 +208,7 @@ struct SyncTests {
     let shared = try SharedPolicy()
     let a = try shared.copy("a")
     let b = try shared.copy("b")
-    try a.ok(
-      ["req", "add", "WS-MED-90", "--file", "requirements/workshop-2022.yaml", "--theme", "Medborgerskab", "--text",
-       "Fra kopi A", "--targets", "social"], as: "pernille-sekretariat")
+    try a.addWorkshopRequirement("WS-MED-90", text: "Fra kopi A")
     let keyFile = a.scratch.url.appendingPathComponent("ny-noegle")
     let made = try CLI.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "ny", "-f", keyFile.path])
     #expect(made.status == 0, "\(made.stderr)")
@@ -236,9 +234,7 @@ struct SyncTests {
     let a = try shared.copy("a")
     let b = try shared.copy("b")
     for (copy, id, text) in [(a, "WS-MED-92", "Fra A"), (b, "WS-MED-91", "Fra B")] {
-      try copy.ok(
-        ["req", "add", id, "--file", "requirements/workshop-2022.yaml", "--theme", "Medborgerskab", "--text", text,
-         "--targets", "social"], as: "pernille-sekretariat")
+      try copy.addWorkshopRequirement(id, text: text)
     }
     // b edits an existing requirement of the same file too; a leaves it alone.
     let existing = try #require(
@@ -296,9 +292,7 @@ struct SyncTests {
     let b = try shared.copy("b")
     // The same requirement id added on both copies: a conflict no merge can decide.
     for (copy, id, text) in [(a, "WS-MED-90", "Fra A"), (b, "WS-MED-90", "Fra B")] {
-      try copy.ok(
-        ["req", "add", id, "--file", "requirements/workshop-2022.yaml", "--theme", "Medborgerskab", "--text", text,
-         "--targets", "social"], as: "pernille-sekretariat")
+      try copy.addWorkshopRequirement(id, text: text)
     }
     try b.ok(["sync"])
     let mainBefore = try a.git(["rev-parse", "main"])

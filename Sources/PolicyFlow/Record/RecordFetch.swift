@@ -60,7 +60,7 @@ public enum RecordFetch {
     // As `git clone` does: a relative path to the remote is stored absolute, so the copy reaches it from anywhere.
     try repository.addRemote(
       name: "origin",
-      url: Repository.remoteURL(url, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)))
+      url: Repository.absoluteRemoteURL(url, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)))
     do {
       try repository.fetch(remote: "origin", refspecs: policyRefspecs)
     } catch let error as RemoteError {

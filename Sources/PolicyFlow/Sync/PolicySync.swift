@@ -105,13 +105,9 @@ public struct PolicySync {
           // record ref that names a revision or approval commit the server's branches lack breaks every other copy.
           var updates: [PushResult.Update] = []
           let record = pushes.filter { $0.name.hasPrefix(RecordRefs.prefix) }
-          let branches = pushes.filter { !$0.name.hasPrefix(RecordRefs.prefix) }
-          if !branches.isEmpty {
-            updates += try repository.push(remote: remote, refspecs: branches.map(\.name), credentials: credentials).updates
-            FaultPoint.syncBetweenPushes.hit()
-          }
-          if !record.isEmpty {
-            updates += try repository.push(remote: remote, refspecs: record.map(\.name), credentials: credentials).updates
+          for batch in [pushes.filter { !$0.name.hasPrefix(RecordRefs.prefix) }, record] where !batch.isEmpty {
+            if !updates.isEmpty { FaultPoint.syncBetweenPushes.hit() }
+            updates += try repository.push(remote: remote, refspecs: batch.map(\.name), credentials: credentials).updates
           }
           FaultPoint.syncAfterPush.hit()
           for update in updates where update.outcome == .updated { report.pushed.append(update.reference) }
@@ -417,15 +413,10 @@ public struct PolicySync {
     var merged: [String: ObjectID] = [:]
     var conflicts: [String] = []
     for path in Set(base.keys).union(ours.keys).union(theirs.keys).sorted() {
-      let (o, t, common) = (ours[path], theirs[path], base[path])
       let result: ObjectID?
-      if o == t {
-        result = o
-      } else if o == common {
-        result = t
-      } else if t == common {
-        result = o
-      } else if path.hasPrefix("requirements/"), path.hasSuffix(".yaml"), let file = try requirements.merge(path) {
+      if let taken = RequirementFileMerge.threeWay(base[path], ours[path], theirs[path]) {
+        result = taken
+      } else if PolicyDefinition.isRequirementFile(path), let file = try requirements.merge(path) {
         let id = try repository.hashBlob(file)
         written[id] = file
         result = id
@@ -461,8 +452,7 @@ public struct PolicySync {
     // Each file merged cleanly, but together they must still be one valid definition: the same requirement id added
     // on both copies in two different files merges file by file and would put a duplicate id on main.
     var files: [String: Data] = [:]
-    for (path, id) in merged
-    where path == "policy.yaml" || path == "members.yaml" || (path.hasPrefix("requirements/") && path.hasSuffix(".yaml")) {
+    for (path, id) in merged where PolicyDefinition.isDefinitionFile(path) {
       files[path] = try written[id] ?? repository.readBlob(id)
     }
     do {

@@ -57,8 +57,9 @@ struct RequirementFileMerge {
       requirements: definition.requirements.filter { $0.file == path })
   }
 
-  /// The three-way rule of the file-by-file merge, for one value: nil = both sides changed it differently.
-  private static func threeWay<T: Equatable>(_ base: T, _ ours: T, _ theirs: T) -> T? {
+  /// The three-way rule of the definition merge, for a file's blob as for one requirement: what one side changed is
+  /// taken from it; nil = both sides changed it differently.
+  static func threeWay<T: Equatable>(_ base: T, _ ours: T, _ theirs: T) -> T? {
     if ours == theirs { return ours }
     if ours == base { return theirs }
     if theirs == base { return ours }
